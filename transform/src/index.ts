@@ -1,0 +1,7 @@
+export * from './schema';
+export * from './types';
+export * from './constants';
+export { transformEvent } from './transform-event';
+export { parseTimestamp, formatTimestamp, utcDate } from './time';
+export { eventId } from './event-id';
+export * from './errors';
