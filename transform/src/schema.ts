@@ -24,7 +24,7 @@ export type LogicalType =
 export interface ColumnDefinition {
   readonly name: string;
   readonly type: LogicalType;
-  /** False only for the columns the transform guarantees (the event model's never-null list). */
+  /** False only for the columns the transform guarantees (the event model\'s never-null list). */
   readonly nullable: boolean;
   readonly doc: string;
 }
@@ -37,8 +37,16 @@ export const TYPE_MAPPINGS = {
   double: { glue: 'double', duckdb: 'DOUBLE', trino: 'double' },
   boolean: { glue: 'boolean', duckdb: 'BOOLEAN', trino: 'boolean' },
   'array<string>': { glue: 'array<string>', duckdb: 'VARCHAR[]', trino: 'array(varchar)' },
-  'map<string,string>': { glue: 'map<string,string>', duckdb: 'MAP(VARCHAR, VARCHAR)', trino: 'map(varchar,varchar)' },
-  'map<string,double>': { glue: 'map<string,double>', duckdb: 'MAP(VARCHAR, DOUBLE)', trino: 'map(varchar,double)' },
+  'map<string,string>': {
+    glue: 'map<string,string>',
+    duckdb: 'MAP(VARCHAR, VARCHAR)',
+    trino: 'map(varchar,varchar)',
+  },
+  'map<string,double>': {
+    glue: 'map<string,double>',
+    duckdb: 'MAP(VARCHAR, DOUBLE)',
+    trino: 'map(varchar,double)',
+  },
 } as const satisfies Record<LogicalType, { glue: string; duckdb: string; trino: string }>;
 
 const col = (name: string, type: LogicalType, doc: string, nullable = true): ColumnDefinition => ({
@@ -49,19 +57,44 @@ const col = (name: string, type: LogicalType, doc: string, nullable = true): Col
 });
 
 export const COLUMNS = [
-  col('event_id', 'string', 'SHA-256 (hex, first 32 chars) of the event's own JSON text, trimmed; stable across redelivery', false),
-  col('source_format', 'string', '`pinpoint`, `pinpoint_legacy`, `ses`, `ses_notification`, `sms_voice_v2`, with `+eventbridge`/`+sns` when wrapped', false),
-  col('event_type', 'string', 'The source's own event type string, as sent', false),
-  col('event_name', 'string', 'Normalised `<family>.<action>` name, the same for the same thing in every source', false),
-  col('event_time', 'timestamp', 'When the event happened, per the source (falls back to `arrival_time`)', false),
+  col(
+    'event_id',
+    'string',
+    "SHA-256 (hex, first 32 chars) of the event's own JSON text, trimmed; stable across redelivery",
+    false,
+  ),
+  col(
+    'source_format',
+    'string',
+    '`pinpoint`, `pinpoint_legacy`, `ses`, `ses_notification`, `sms_voice_v2`, with `+eventbridge`/`+sns` when wrapped',
+    false,
+  ),
+  col('event_type', 'string', "The source's own event type string, as sent", false),
+  col(
+    'event_name',
+    'string',
+    'Normalised `<family>.<action>` name, the same for the same thing in every source',
+    false,
+  ),
+  col(
+    'event_time',
+    'timestamp',
+    'When the event happened, per the source (falls back to `arrival_time`)',
+    false,
+  ),
   col('arrival_time', 'timestamp', 'When the service received the event; null when unknown'),
-  col('time_source', 'string', '`event` when `event_time` is the source's own time, `arrival` when it fell back', false),
-  col('event_version', 'string', 'The source's schema version'),
+  col(
+    'time_source',
+    'string',
+    "`event` when `event_time` is the source's own time, `arrival` when it fell back",
+    false,
+  ),
+  col('event_version', 'string', "The source's schema version"),
   col('transform_version', 'string', 'Version of the transform that wrote the row'),
   col('app_id', 'string', 'Pinpoint project id'),
   col('account_id', 'string', 'AWS account that sent the message or owns the source'),
   col('endpoint_id', 'string', 'Pinpoint `client.client_id`; null for SES and End User Messaging'),
-  col('user_id', 'string', 'The endpoint's `User.UserId`, when present'),
+  col('user_id', 'string', "The endpoint's `User.UserId`, when present"),
   col('session_id', 'string', 'App session id'),
   col('session_start_time', 'timestamp', 'App session start'),
   col('session_stop_time', 'timestamp', 'App session stop'),
@@ -76,20 +109,24 @@ export const COLUMNS = [
   col('device_make', 'string', 'Device manufacturer'),
   col('device_model', 'string', 'Device model'),
   col('locale', 'string', 'Device locale code'),
-  col('message_id', 'string', 'Per-message id: the join key between one message's events'),
+  col('message_id', 'string', "Per-message id: the join key between one message's events"),
   col('campaign_id', 'string', 'Pinpoint campaign id'),
   col('campaign_activity_id', 'string', 'Pinpoint campaign activity id'),
   col('treatment_id', 'string', 'Pinpoint campaign treatment id'),
   col('journey_id', 'string', 'Pinpoint journey id'),
   col('journey_run_id', 'string', 'Pinpoint journey run id'),
   col('journey_activity_id', 'string', 'Pinpoint journey activity id'),
-  col('status', 'string', 'The source's detailed status (record status, bounce sub-type, send status…)'),
+  col('status', 'string', "The source's detailed status (record status, bounce sub-type, send status…)"),
   col('status_code', 'string', 'Detailed status code'),
   col('status_message', 'string', 'Detailed status text'),
   col('origination', 'string', 'Sender address or number (personal data)'),
   col('destination', 'string', 'First recipient address or number (personal data)'),
   col('recipients', 'array<string>', 'Every recipient (personal data)'),
-  col('affected_recipients', 'array<string>', 'Recipients a bounce, complaint or delay concerns (personal data)'),
+  col(
+    'affected_recipients',
+    'array<string>',
+    'Recipients a bounce, complaint or delay concerns (personal data)',
+  ),
   col('country', 'string', 'ISO 3166-1 alpha-2 country of the destination'),
   col('carrier', 'string', 'Mobile carrier name'),
   col('message_type', 'string', '`PROMOTIONAL` or `TRANSACTIONAL`, upper-cased'),
@@ -110,9 +147,13 @@ export const COLUMNS = [
   col('is_final', 'boolean', 'End User Messaging: this status is final'),
   col('attributes', 'map<string,string>', 'Every Pinpoint attribute, custom or system, as sent'),
   col('metrics', 'map<string,double>', 'Every Pinpoint metric, custom metrics included'),
-  col('tags', 'map<string,string>', 'SES tags (arrays joined with `,`), End User Messaging `context`, parsed `customer_context`'),
+  col(
+    'tags',
+    'map<string,string>',
+    'SES tags (arrays joined with `,`), End User Messaging `context`, parsed `customer_context`',
+  ),
   col('extra', 'map<string,string>', 'Every other leaf of the source: path → JSON text'),
-  col('raw', 'string', 'The event's own JSON text as received'),
+  col('raw', 'string', "The event's own JSON text as received"),
 ] as const satisfies readonly ColumnDefinition[];
 
 export type ColumnName = (typeof COLUMNS)[number]['name'];
@@ -134,17 +175,34 @@ type NonNullColumns = Extract<(typeof COLUMNS)[number], { nullable: false }>['na
 
 /** One row of the `events` table, derived from `COLUMNS`. */
 export type EventRow = {
-  [N in ColumnName]: N extends NonNullColumns ? TsTypes[ColumnOf<N>['type']] : TsTypes[ColumnOf<N>['type']] | null;
+  [N in ColumnName]: N extends NonNullColumns
+    ? TsTypes[ColumnOf<N>['type']]
+    : TsTypes[ColumnOf<N>['type']] | null;
 };
 
 /** Partition columns: they live in the path (`family=…/dt=…/`), never inside the data files. */
 export const PARTITION_KEYS = [
   { name: 'family', type: 'string', doc: 'Event family (closed set, see `FAMILIES`)' },
-  { name: 'dt', type: 'string', doc: 'UTC date `YYYY-MM-DD` of `event_time` (see the event model for the fallback and clamp)' },
+  {
+    name: 'dt',
+    type: 'string',
+    doc: 'UTC date `YYYY-MM-DD` of `event_time` (see the event model for the fallback and clamp)',
+  },
 ] as const;
 
 /** The closed set of families, so Athena partition projection can enumerate it. */
-export const FAMILIES = ['app', 'campaign', 'journey', 'email', 'sms', 'mms', 'voice', 'rcs', 'in_app', 'other'] as const;
+export const FAMILIES = [
+  'app',
+  'campaign',
+  'journey',
+  'email',
+  'sms',
+  'mms',
+  'voice',
+  'rcs',
+  'in_app',
+  'other',
+] as const;
 export type Family = (typeof FAMILIES)[number];
 
 export interface PartitionKeys {
