@@ -24,7 +24,7 @@ export type LogicalType =
 export interface ColumnDefinition {
   readonly name: string;
   readonly type: LogicalType;
-  /** False only for the columns the transform guarantees (the event model\'s never-null list). */
+  /** False only for the columns the transform guarantees (the event model's never-null list). */
   readonly nullable: boolean;
   readonly doc: string;
 }
