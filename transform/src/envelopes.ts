@@ -14,12 +14,17 @@ export interface Unwrapped {
   fields: Record<string, unknown>;
 }
 
-export type UnwrapResult = { ok: true; value: Unwrapped } | { ok: false; reason: 'invalid_json' | 'not_an_object' };
+export type UnwrapResult =
+  { ok: true; value: Unwrapped } | { ok: false; reason: 'invalid_json' | 'not_an_object' };
 
 const SNS_ACCOUNT = /^arn:aws[\w-]*:sns:[^:]*:(\d{12}):/;
 
 function isEventBridge(record: Record<string, unknown>): boolean {
-  return typeof record['detail-type'] === 'string' && typeof record.source === 'string' && isPlainObject(record.detail);
+  return (
+    typeof record['detail-type'] === 'string' &&
+    typeof record.source === 'string' &&
+    isPlainObject(record.detail)
+  );
 }
 
 function isSns(record: Record<string, unknown>): boolean {

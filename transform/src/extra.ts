@@ -14,7 +14,10 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
  * Collects the leaves of `source` whose path is not in `consumed` and has no consumed ancestor.
  * @param consumed dot paths held elsewhere; a path consumes its whole subtree.
  */
-export function collectExtra(source: Record<string, unknown>, consumed: Iterable<string>): Record<string, string> {
+export function collectExtra(
+  source: Record<string, unknown>,
+  consumed: Iterable<string>,
+): Record<string, string> {
   const held = new Set(consumed);
   const extra: Record<string, string> = {};
   const walk = (value: unknown, path: string): void => {
@@ -33,7 +36,10 @@ export function collectExtra(source: Record<string, unknown>, consumed: Iterable
  * Map keys keep their exact case, but two keys that differ only by case cannot both live in one
  * map column. The first stays; the others are returned as collisions for `extra`.
  */
-export function splitCaseCollisions<V>(map: Record<string, V>): { kept: Record<string, V>; collisions: [string, V][] } {
+export function splitCaseCollisions<V>(map: Record<string, V>): {
+  kept: Record<string, V>;
+  collisions: [string, V][];
+} {
   const seen = new Set<string>();
   const kept: Record<string, V> = {};
   const collisions: [string, V][] = [];

@@ -46,20 +46,30 @@ export function transformEvent(text: string, options: TransformOptions): EventRe
   } catch {
     return fail('invalid_json', 'the record is not valid JSON');
   }
-  if (!isPlainObject(parsed)) return fail('not_an_object', `the record is a JSON ${Array.isArray(parsed) ? 'array' : typeof parsed}, not an object`);
+  if (!isPlainObject(parsed))
+    return fail(
+      'not_an_object',
+      `the record is a JSON ${Array.isArray(parsed) ? 'array' : typeof parsed}, not an object`,
+    );
 
   const unwrapped = unwrapEnvelope(parsed);
-  if (!unwrapped.ok) return fail(unwrapped.reason, `the envelope's inner record is ${unwrapped.reason === 'invalid_json' ? 'not valid JSON' : 'not an object'}`);
+  if (!unwrapped.ok)
+    return fail(
+      unwrapped.reason,
+      `the envelope's inner record is ${unwrapped.reason === 'invalid_json' ? 'not valid JSON' : 'not an object'}`,
+    );
   const { event, suffix, account, time, fields } = unwrapped.value;
 
   const format = recognise(event);
-  if (!format) return fail('unknown_format', 'valid JSON in no known event format (Pinpoint, SES, End User Messaging)');
+  if (!format)
+    return fail('unknown_format', 'valid JSON in no known event format (Pinpoint, SES, End User Messaging)');
   const flat: Flattened = format.flatten(event);
 
   const arrivalTime = flat.arrivalTime ?? options.arrivalTime ?? null;
   const ownTime = flat.eventTime ?? time;
   const eventTime = ownTime ?? arrivalTime;
-  if (eventTime === null) return fail('missing_timestamp', 'the event has no usable timestamp and no arrival time');
+  if (eventTime === null)
+    return fail('missing_timestamp', 'the event has no usable timestamp and no arrival time');
 
   const extra = collectExtra(event, flat.consumed);
   for (const [path, value] of Object.entries(collectExtra(fields, []))) extra[`envelope.${path}`] = value;
