@@ -1,0 +1,241 @@
+import { JsonRecordSplitter, splitJsonRecords } from '../../transform/src/json-split';
+
+/** Feeds `text` to a splitter in chunks of `size` characters. */
+function splitInChunks(text: string, size: number, maxRecordBytes?: number): string[] {
+  const splitter = new JsonRecordSplitter({ maxRecordBytes });
+  const out: string[] = [];
+  for (let i = 0; i < text.length; i += size) out.push(...splitter.push(text.slice(i, i + size)));
+  out.push(...splitter.end());
+  return out;
+}
+
+describe('splitJsonRecords', () => {
+  describe('well-formed input', () => {
+    it('splits newline-delimited records', () => {
+      // Arrange
+      const text = '{"a":1}\n{"b":2}\n';
+      // Act
+      const pieces = splitJsonRecords(text);
+      // Assert
+      expect(pieces).toEqual(['{"a":1}', '{"b":2}']);
+    });
+
+    it('splits concatenated records with no separator', () => {
+      // Arrange
+      const text = '{"a":1}{"b":2}{"c":[1,{"d":3}]}';
+      // Act
+      const pieces = splitJsonRecords(text);
+      // Assert
+      expect(pieces).toEqual(['{"a":1}', '{"b":2}', '{"c":[1,{"d":3}]}']);
+    });
+
+    it('splits a mix of concatenated and newline-delimited records with CRLF and blank lines', () => {
+      // Arrange
+      const text = '\uFEFF  {"a":1}{"b":2}\r\n\r\n\t{"c":3} {"d":4}\r\n';
+      // Act
+      const pieces = splitJsonRecords(text);
+      // Assert
+      expect(pieces).toEqual(['{"a":1}', '{"b":2}', '{"c":3}', '{"d":4}']);
+    });
+
+    it('returns nothing for empty or white-space-only input', () => {
+      // Arrange, Act, Assert
+      expect(splitJsonRecords('')).toEqual([]);
+      expect(splitJsonRecords(' \n\r\n\t ')).toEqual([]);
+    });
+
+    it('respects braces, brackets and escaped quotes inside strings', () => {
+      // Arrange
+      const first = '{"s":"a } ] { [ \\" \\\\","t":"\\u007b"}';
+      const second = '{"u":"\\\\"}';
+      // Act
+      const pieces = splitJsonRecords(first + second);
+      // Assert
+      expect(pieces).toEqual([first, second]);
+      expect(pieces.map((p) => JSON.parse(p))).toEqual([{ s: 'a } ] { [ " \\', t: '{' }, { u: '\\' }]);
+    });
+
+    it('keeps a pretty-printed multi-line object, nested objects and arrays included, as one record', () => {
+      // Arrange
+      const pretty = JSON.stringify({ a: { b: [{ c: 1 }, { d: [2, 3] }] }, e: 'x' }, null, 2);
+      const text = `${pretty}\n{"next":true}\n${pretty}`;
+      // Act
+      const pieces = splitJsonRecords(text);
+      // Assert
+      expect(pieces).toEqual([pretty, '{"next":true}', pretty]);
+    });
+
+    it('returns top-level arrays, strings and numbers as their own pieces', () => {
+      // Arrange
+      const text = '[1,{"a":2}]\n"a string with } and {"\n42\n{"a":1}';
+      // Act
+      const pieces = splitJsonRecords(text);
+      // Assert
+      expect(pieces).toEqual(['[1,{"a":2}]', '"a string with } and {"', '42', '{"a":1}']);
+    });
+
+    it('keeps multi-byte characters intact', () => {
+      // Arrange
+      const text = '{"name":"Zoë 😀 日本"}{"b":"€"}';
+      // Act
+      const pieces = splitJsonRecords(text);
+      // Assert
+      expect(pieces).toEqual(['{"name":"Zoë 😀 日本"}', '{"b":"€"}']);
+    });
+  });
+
+  describe('broken input', () => {
+    it('cuts an unbalanced line when the next line starts a new object', () => {
+      // Arrange
+      const text = '{"a":1\n{"b":2}\n';
+      // Act
+      const pieces = splitJsonRecords(text);
+      // Assert
+      expect(pieces).toEqual(['{"a":1', '{"b":2}']);
+    });
+
+    it('cuts an unterminated string at the end of its line', () => {
+      // Arrange
+      const text = '{"a":"never closed\r\n{"b":2}\n{"c":3}';
+      // Act
+      const pieces = splitJsonRecords(text);
+      // Assert
+      expect(pieces).toEqual(['{"a":"never closed', '{"b":2}', '{"c":3}']);
+    });
+
+    it('keeps a truncated last record as its own piece', () => {
+      // Arrange
+      const text = '{"a":1}\n{"b":[1,2';
+      // Act
+      const pieces = splitJsonRecords(text);
+      // Assert
+      expect(pieces).toEqual(['{"a":1}', '{"b":[1,2']);
+    });
+
+    it('makes garbage between records its own piece', () => {
+      // Arrange
+      const text = '{"a":1}garbage here{"b":2}\nnot json\n}\n{"c":3}';
+      // Act
+      const pieces = splitJsonRecords(text);
+      // Assert
+      expect(pieces).toEqual(['{"a":1}', 'garbage here', '{"b":2}', 'not json', '}', '{"c":3}']);
+    });
+
+    it('continues an open record onto an indented line (pretty-printed continuation)', () => {
+      // Arrange
+      const text = '{"a":\n  {"b":1}}\n{"c":2}';
+      // Act
+      const pieces = splitJsonRecords(text);
+      // Assert
+      expect(pieces).toEqual(['{"a":\n  {"b":1}}', '{"c":2}']);
+    });
+  });
+
+  describe('size limit', () => {
+    it('cuts a piece larger than maxRecordBytes, skips its rest and keeps the next records', () => {
+      // Arrange
+      const big = `{"a":"${'x'.repeat(100)}"}`;
+      const text = `${big}\n{"b":2}`;
+      // Act
+      const pieces = splitJsonRecords(text, { maxRecordBytes: 50 });
+      // Assert
+      expect(pieces).toEqual([big.slice(0, 51), '{"b":2}']);
+    });
+
+    it('counts UTF-8 bytes, not characters', () => {
+      // Arrange: 10 characters of 3 bytes each plus 8 ASCII = 38 bytes
+      const text = `{"e":"${'€'.repeat(10)}"}`;
+      // Act
+      const under = splitJsonRecords(text, { maxRecordBytes: 38 });
+      const over = splitJsonRecords(text, { maxRecordBytes: 37 });
+      // Assert
+      expect(under).toEqual([text]);
+      expect(over).toHaveLength(1);
+      expect(Buffer.byteLength(over[0]!, 'utf8')).toBeGreaterThan(37);
+    });
+
+    it('cuts an oversized garbage line and keeps the next records', () => {
+      // Arrange
+      const text = `${'z'.repeat(200)}\n{"b":2}`;
+      // Act
+      const pieces = splitJsonRecords(text, { maxRecordBytes: 100 });
+      // Assert
+      expect(pieces).toEqual(['z'.repeat(101), '{"b":2}']);
+    });
+
+    it('defaults to the Firehose record limit of 1,000 KiB', () => {
+      // Arrange
+      const fits = `{"a":"${'x'.repeat(1000 * 1024 - 8)}"}`;
+      const tooBig = `{"a":"${'x'.repeat(1000 * 1024 - 7)}"}`;
+      // Act
+      const pieces = splitJsonRecords(`${fits}\n${tooBig}\n{"c":1}`);
+      // Assert
+      expect(pieces).toHaveLength(3);
+      expect(pieces[0]).toBe(fits);
+      expect(pieces[1]!.length).toBe(1000 * 1024 + 1);
+      expect(pieces[2]).toBe('{"c":1}');
+    });
+  });
+});
+
+describe('JsonRecordSplitter', () => {
+  describe('streaming', () => {
+    const text =
+      '\uFEFF{"s":"a \\" } { \\\\","n":[1,2,{"x":"😀€"}]}{"b":2}\r\n' +
+      JSON.stringify({ p: { q: [1, { r: 'é' }] } }, null, 2) +
+      '\n{"broken":1\n{"ok":"yes"}\nnot json\n[1,2]\n"str"\n';
+    const expected = [
+      '{"s":"a \\" } { \\\\","n":[1,2,{"x":"😀€"}]}',
+      '{"b":2}',
+      JSON.stringify({ p: { q: [1, { r: 'é' }] } }, null, 2),
+      '{"broken":1',
+      '{"ok":"yes"}',
+      'not json',
+      '[1,2]',
+      '"str"',
+    ];
+
+    it.each([1, 2, 3, 5, 7, 13, 64, 1000])(
+      'gives the same pieces when fed in chunks of %i characters',
+      (size) => {
+        // Arrange, Act
+        const pieces = splitInChunks(text, size);
+        // Assert
+        expect(pieces).toEqual(expected);
+      },
+    );
+
+    it('emits each record as soon as it is complete', () => {
+      // Arrange
+      const splitter = new JsonRecordSplitter();
+      // Act
+      const first = splitter.push('{"a":1}{"b"');
+      const second = splitter.push(':2}\n42');
+      const third = splitter.push('\n');
+      const last = splitter.end();
+      // Assert
+      expect(first).toEqual(['{"a":1}']);
+      expect(second).toEqual(['{"b":2}']);
+      expect(third).toEqual(['42']);
+      expect(last).toEqual([]);
+    });
+
+    it('cuts oversized pieces the same way when streamed', () => {
+      // Arrange
+      const big = `{"a":"${'x'.repeat(300)}"}`;
+      // Act
+      const pieces = splitInChunks(`{"z":0}\n${big}\n{"b":2}`, 7, 100);
+      // Assert
+      expect(pieces).toEqual(['{"z":0}', big.slice(0, 101), '{"b":2}']);
+    });
+
+    it('handles many records in one large input', () => {
+      // Arrange
+      const records = Array.from({ length: 20_000 }, (_, i) => `{"i":${i},"s":"${'y'.repeat(i % 50)}"}`);
+      // Act
+      const pieces = splitInChunks(records.join(''), 65_536);
+      // Assert
+      expect(pieces).toEqual(records);
+    });
+  });
+});

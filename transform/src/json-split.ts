@@ -1,0 +1,195 @@
+/**
+ * Splits a text stream into top-level JSON record texts, the way Firehose's JSON de-aggregation
+ * does: newline-delimited, concatenated with no separator (`{"a":1}{"b":2}`), or both.
+ *
+ * The splitter only finds boundaries; it never parses. Each piece it returns is handed to
+ * `JSON.parse` later, so a broken piece fails on its own (`invalid_json`, `record_too_large`)
+ * while its neighbours still succeed.
+ *
+ * Boundary rules, in order:
+ * - White space (and byte-order marks) between records is dropped.
+ * - A record that starts with `{`, `[` or `"` ends where its brackets balance (or its string
+ *   closes). Quotes, escapes and brackets inside JSON strings are respected.
+ * - A record still open at a newline continues onto the next line (pretty-printed JSON), unless
+ *   that line starts with `{` or `[` in its first column: then the open record is cut there and
+ *   emitted as is, and a new record starts. Nested values of pretty-printed JSON are indented,
+ *   so they never trigger this; an unbalanced line never swallows the good lines after it.
+ * - JSON strings cannot hold a raw newline, so a string still open at a newline is closed there.
+ * - Anything else (numbers, `true`, garbage) is one piece up to the end of its line or the next
+ *   `{` / `[`, so it fails individually and is kept in the error output.
+ * - A piece larger than `maxRecordBytes` (UTF-8) is cut just past the limit and emitted as is,
+ *   so it fails as `record_too_large`; the rest of that record is skipped, which bounds memory.
+ *
+ * Linear time: every character is looked at once, and chunks are only sliced and joined.
+ */
+import { MAX_RECORD_BYTES } from './constants';
+
+const NEWLINE = 0x0a;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+
+/** White space JSON allows between values, plus the byte-order mark a file may start with. */
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === NEWLINE || c === 0x0d || c === 0xfeff;
+}
+
+function startsValue(c: number): boolean {
+  return c === OPEN_BRACE || c === OPEN_BRACKET;
+}
+
+/** UTF-8 length of one UTF-16 code unit (a surrogate pair counts 2 + 2 = 4 bytes). */
+function utf8Length(c: number): number {
+  if (c < 0x80) return 1;
+  if (c < 0x800) return 2;
+  if (c >= 0xd800 && c <= 0xdfff) return 2;
+  return 3;
+}
+
+/** `between`: outside any record; `value`: inside `{…}`, `[…]` or `"…"`; `bare`: any other piece. */
+type Mode = 'between' | 'value' | 'bare';
+
+export interface JsonRecordSplitterOptions {
+  /** Pieces larger than this many UTF-8 bytes are cut and emitted as is. Default: 1,000 KiB (Firehose's limit). */
+  maxRecordBytes?: number;
+}
+
+/**
+ * Stream-safe JSON record splitter: feed it decoded text in chunks of any size (a chunk may end
+ * inside a string, an escape or a surrogate pair) and collect the complete record texts.
+ *
+ * @example
+ * const splitter = new JsonRecordSplitter();
+ * splitter.push('{"a":1}{"b"'); // ['{"a":1}']
+ * splitter.push(':2}\n42\n');   // ['{"b":2}', '42']
+ * splitter.end();               // []
+ */
+export class JsonRecordSplitter {
+  private readonly maxRecordBytes: number;
+  private mode: Mode = 'between';
+  private depth = 0;
+  private inString = false;
+  private escaped = false;
+  /** The previous character was a newline inside an open value. */
+  private atLineStart = false;
+  /** The current piece passed the size limit and was emitted; the rest of it is skipped. */
+  private discarding = false;
+  private bytes = 0;
+  /** Text of the current piece from earlier chunks. */
+  private parts: string[] = [];
+
+  constructor(options: JsonRecordSplitterOptions = {}) {
+    this.maxRecordBytes = options.maxRecordBytes ?? MAX_RECORD_BYTES;
+  }
+
+  /** Feeds the next chunk of text; returns the records it completed, in order. */
+  push(chunk: string): string[] {
+    const out: string[] = [];
+    // Index in `chunk` where the current piece's unsaved text starts; -1 when nothing is kept.
+    let start = this.mode === 'between' || this.discarding ? -1 : 0;
+    for (let i = 0; i < chunk.length; i++) {
+      const c = chunk.charCodeAt(i);
+      if (this.mode === 'between') {
+        if (isSpace(c)) continue;
+        this.open(c);
+        start = i;
+      } else if (this.mode === 'value' && this.atLineStart && c !== NEWLINE) {
+        this.atLineStart = false;
+        if (startsValue(c)) {
+          this.emit(out, chunk, start, i);
+          this.open(c);
+          start = i;
+        }
+      } else if (this.mode === 'bare' && startsValue(c)) {
+        this.emit(out, chunk, start, i);
+        this.open(c);
+        start = i;
+      }
+
+      if (!this.discarding) {
+        this.bytes += utf8Length(c);
+        // Never cut between the two halves of a surrogate pair.
+        if (this.bytes > this.maxRecordBytes && !(c >= 0xd800 && c <= 0xdbff)) {
+          this.emit(out, chunk, start, i + 1, false);
+          this.discarding = true;
+          start = -1;
+        }
+      }
+
+      if (this.step(c)) {
+        if (!this.discarding) this.emit(out, chunk, start, i + 1);
+        this.reset();
+        start = -1;
+      }
+    }
+    if (start >= 0 && !this.discarding && this.mode !== 'between') this.parts.push(chunk.slice(start));
+    return out;
+  }
+
+  /** Ends the stream: returns the last record if one is still open (it is incomplete, and will fail). */
+  end(): string[] {
+    const out: string[] = [];
+    if (this.mode !== 'between' && !this.discarding) this.emit(out, '', 0, 0);
+    this.reset();
+    return out;
+  }
+
+  private open(c: number): void {
+    this.reset();
+    this.mode = c === OPEN_BRACE || c === OPEN_BRACKET || c === QUOTE ? 'value' : 'bare';
+  }
+
+  private reset(): void {
+    this.mode = 'between';
+    this.depth = 0;
+    this.inString = false;
+    this.escaped = false;
+    this.atLineStart = false;
+    this.discarding = false;
+    this.bytes = 0;
+    this.parts = [];
+  }
+
+  /** Advances the structure by one character; true when the piece is complete after it. */
+  private step(c: number): boolean {
+    if (this.mode === 'bare') return c === NEWLINE;
+    if (c === NEWLINE) {
+      this.inString = false;
+      this.escaped = false;
+      this.atLineStart = true;
+    } else if (this.inString) {
+      if (this.escaped) this.escaped = false;
+      else if (c === BACKSLASH) this.escaped = true;
+      else if (c === QUOTE) this.inString = false;
+    } else if (c === QUOTE) {
+      this.inString = true;
+    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      this.depth++;
+    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      this.depth--;
+    }
+    return this.depth <= 0 && !this.inString;
+  }
+
+  private emit(out: string[], chunk: string, start: number, end: number, trim = true): void {
+    const tail = start >= 0 ? chunk.slice(start, end) : '';
+    const joined = this.parts.length > 0 ? this.parts.join('') + tail : tail;
+    this.parts = [];
+    const text = trim ? joined.trimEnd() : joined;
+    if (text !== '') out.push(text);
+  }
+}
+
+/**
+ * Splits a whole text into its top-level JSON record texts (see {@link JsonRecordSplitter}).
+ *
+ * @example
+ * splitJsonRecords('{"a":1}{"b":2}\n{"c":3}\n'); // ['{"a":1}', '{"b":2}', '{"c":3}']
+ */
+export function splitJsonRecords(text: string, options?: JsonRecordSplitterOptions): string[] {
+  const splitter = new JsonRecordSplitter(options);
+  return [...splitter.push(text), ...splitter.end()];
+}
