@@ -88,14 +88,21 @@ export function stringify(value: unknown): string {
 
 /**
  * Every entry of the object at `path` as a `map<string,string>`: strings as sent, other values
- * as their JSON text. Null when `path` is not an object. The whole object counts as consumed.
+ * as their JSON text. Null when `path` is not an object. Only string entries count as consumed:
+ * a number or object is in the map as text and also in `extra`, which keeps its JSON type.
  */
 export function stringMap(source: unknown, path: string): MapField<string> | null {
   const value = obj(source, path);
   if (value === null) return null;
   const map: Record<string, string> = {};
-  for (const [key, item] of Object.entries(value)) map[key] = stringify(item);
-  return { map, consumed: [path] };
+  const consumed: string[] = [];
+  let all = true;
+  for (const [key, item] of Object.entries(value)) {
+    map[key] = stringify(item);
+    if (typeof item === 'string') consumed.push(`${path}.${key}`);
+    else all = false;
+  }
+  return { map, consumed: all ? [path] : consumed };
 }
 
 /**

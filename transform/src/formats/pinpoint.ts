@@ -1,0 +1,94 @@
+/**
+ * Amazon Pinpoint event stream records: the current shape (v3.x, `event_version` present) and the
+ * 2017–2019 legacy shape (`event_type` without `event_version`, often with `unique_id`,
+ * `application_key` and `timestamp`). App events sent straight to Firehose in the Pinpoint shape
+ * are read by the same flattener.
+ *
+ * @see ../../../../shared/reference/event-formats.md §2.1, §2.2
+ */
+import type { Flattened, SourceFormat } from '../types';
+import { FieldReader, type JsonObject } from './fields';
+import { sharedPinpointColumns } from './pinpoint-columns';
+import { pinpointEventName } from './pinpoint-names';
+
+const LEGACY_TIMES = ['timestamp', 'timestamp_created', 'event_timestamp'];
+const LEGACY_EMAIL_TIMES = ['timestamp', 'timestamp_created'];
+
+function hasEventType(event: JsonObject): boolean {
+  return typeof event.event_type === 'string' && event.event_type.trim() !== '';
+}
+
+function hasEventVersion(event: JsonObject): boolean {
+  return event.event_version !== undefined && event.event_version !== null;
+}
+
+/** Reads the first of `paths` that parses as a timestamp; unparseable ones stay unconsumed, in `extra`. */
+function firstTimestamp(r: FieldReader, paths: string[]): number | null {
+  for (const path of paths) {
+    const ms = r.timestamp(path);
+    if (ms !== null) return ms;
+  }
+  return null;
+}
+
+type Common = Pick<Flattened, 'family' | 'columns' | 'unknownType'>;
+
+/** The columns and names both shapes share; the caller adds time and version. */
+function flattenCommon(r: FieldReader): Common {
+  const eventType = r.source.event_type as string;
+  r.consume('event_type');
+  const name = pinpointEventName(eventType);
+  const columns = {
+    ...sharedPinpointColumns(r),
+    event_type: eventType,
+    event_name: name.eventName,
+    app_id: r.str('application.app_id') ?? r.str('application_key'),
+    account_id: r.str('awsAccountId') ?? r.str('account_id'),
+  };
+  return { family: name.family, columns, unknownType: name.unknownType };
+}
+
+/**
+ * Pinpoint event stream v3.x (app, campaign, journey, email, SMS and in-app events): a string
+ * `event_type` and an `event_version`.
+ *
+ * Time: `event_timestamp`, except for email, whose `event_timestamp` is the send time of the
+ * message (the same on every event of that message): there `arrival_timestamp` is the event's time.
+ *
+ * @example
+ * pinpoint.flatten(JSON.parse('{"event_type":"_SMS.SUCCESS","event_version":"3.1",...}')).columns.event_name;
+ * // 'sms.delivered'
+ */
+export const pinpoint: SourceFormat = {
+  name: 'pinpoint',
+  matches: (event) => hasEventType(event) && hasEventVersion(event),
+  flatten(event) {
+    const r = new FieldReader(event);
+    const common = flattenCommon(r);
+    const arrivalTime = r.timestamp('arrival_timestamp');
+    const eventTime = common.family === 'email' ? arrivalTime : r.timestamp('event_timestamp');
+    const columns = { ...common.columns, event_version: r.str('event_version') };
+    return { ...common, columns, eventTime, arrivalTime, consumed: r.consumed };
+  },
+};
+
+/**
+ * Pinpoint legacy records (2017–2019 docs): a string `event_type` and no `event_version`.
+ *
+ * Time: `timestamp`, else `timestamp_created` (epoch ms as a string in the docs), else
+ * `event_timestamp` for app-shaped records (never for email, where it is the send time), else
+ * `arrival_timestamp`. `event_version` is null.
+ */
+export const pinpointLegacy: SourceFormat = {
+  name: 'pinpoint_legacy',
+  matches: (event) => hasEventType(event) && !hasEventVersion(event),
+  flatten(event) {
+    const r = new FieldReader(event);
+    const common = flattenCommon(r);
+    const arrivalTime = r.timestamp('arrival_timestamp');
+    const own = common.family === 'email' ? LEGACY_EMAIL_TIMES : LEGACY_TIMES;
+    const eventTime = firstTimestamp(r, own) ?? arrivalTime;
+    const columns = { ...common.columns, event_version: null };
+    return { ...common, columns, eventTime, arrivalTime, consumed: r.consumed };
+  },
+};
