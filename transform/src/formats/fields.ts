@@ -31,7 +31,7 @@ export function get(source: unknown, path: string): unknown {
     if (!isPlainObject(current)) return undefined;
     if (Object.hasOwn(current, rest)) return current[rest];
     const dot = rest.indexOf('.');
-    if (dot < 0) return undefined;
+    if (dot < 0 || !Object.hasOwn(current, rest.slice(0, dot))) return undefined;
     current = current[rest.slice(0, dot)];
     rest = rest.slice(dot + 1);
   }
