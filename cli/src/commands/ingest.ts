@@ -1,0 +1,30 @@
+import { ingest } from '../../../local/src/ingest';
+import { createProgress, formatSummary } from '../../../local/src/progress';
+
+export interface IngestCommandOptions {
+  lake: string;
+  /** False with `--no-raw`. */
+  raw: boolean;
+  json?: boolean;
+}
+
+/**
+ * `engagement-lake ingest <inputs...>`: runs the inputs through the Firehose handler into the lake,
+ * shows a progress bar on a TTY, and prints the summary (one JSON object with `--json`). Exits 0
+ * once the input was read, even when some records failed: they are counted and kept in `errors/`.
+ */
+export async function runIngest(inputs: string[], options: IngestCommandOptions): Promise<void> {
+  const progress = createProgress(process.stderr);
+  try {
+    const summary = await ingest({
+      inputs,
+      lake: options.lake,
+      includeRaw: options.raw,
+      onProgress: (read, total) => progress.update(read, total),
+    });
+    progress.stop();
+    process.stdout.write(options.json ? `${JSON.stringify(summary)}\n` : `${formatSummary(summary)}\n`);
+  } finally {
+    progress.stop();
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The Arrow schema of the lake's data files, derived from `COLUMNS` (never a second column list),
+ * and the conversion of rows into one Arrow record batch.
+ *
+ * Partition columns (`family`, `dt`) are not in the files: they live in the path.
+ */
+import {
+  Bool,
+  Field,
+  Float64,
+  Int32,
+  List,
+  Map_,
+  RecordBatch,
+  Schema,
+  Struct,
+  Table,
+  TimeUnit,
+  Timestamp,
+  Utf8,
+  makeBuilder,
+  makeData,
+  type DataType,
+} from 'apache-arrow';
+import { COLUMNS, type EventRow, type LogicalType } from '../../transform/src/schema';
+
+/** A map column as Parquet and Athena expect it: `entries: struct<key not null, value>`. */
+function mapOf(value: DataType): Map_ {
+  const entries = new Struct([new Field('key', new Utf8(), false), new Field('value', value, true)]);
+  return new Map_(new Field('entries', entries, false), false);
+}
+
+/** One Arrow type per logical type. Timestamps are milliseconds, adjusted to UTC. */
+export function arrowType(type: LogicalType): DataType {
+  switch (type) {
+    case 'string':
+      return new Utf8();
+    case 'timestamp':
+      return new Timestamp(TimeUnit.MILLISECOND, 'UTC');
+    case 'int':
+      return new Int32();
+    case 'double':
+      return new Float64();
+    case 'boolean':
+      return new Bool();
+    case 'array<string>':
+      return new List(new Field('element', new Utf8(), true));
+    case 'map<string,string>':
+      return mapOf(new Utf8());
+    case 'map<string,double>':
+      return mapOf(new Float64());
+  }
+}
+
+/** The schema of every data file: exactly `COLUMNS`, in order, with their nullability. */
+export function eventsArrowSchema(): Schema {
+  return new Schema(COLUMNS.map((column) => new Field(column.name, arrowType(column.type), column.nullable)));
+}
+
+const MAP_TYPES: ReadonlySet<LogicalType> = new Set(['map<string,string>', 'map<string,double>']);
+
+/** Arrow's map builder takes a JS `Map`; rows hold plain objects. */
+function toArrowValue(type: LogicalType, value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  if (MAP_TYPES.has(type)) return new Map(Object.entries(value as Record<string, unknown>));
+  return value;
+}
+
+/**
+ * Builds one record batch from rows, column by column.
+ *
+ * @example
+ * const table = rowsToTable([row1, row2]); // Arrow Table with eventsArrowSchema()
+ */
+export function rowsToRecordBatch(rows: readonly EventRow[]): RecordBatch {
+  const schema = eventsArrowSchema();
+  const children = COLUMNS.map((column, index) => {
+    const builder = makeBuilder({ type: schema.fields[index].type, nullValues: [null, undefined] });
+    for (const row of rows) builder.append(toArrowValue(column.type, row[column.name]));
+    return builder.finish().toVector().data[0];
+  });
+  const data = makeData({ type: new Struct(schema.fields), length: rows.length, nullCount: 0, children });
+  return new RecordBatch(schema, data);
+}
+
+/** One Arrow table holding the rows (one batch). */
+export function rowsToTable(rows: readonly EventRow[]): Table {
+  return new Table([rowsToRecordBatch(rows)]);
+}

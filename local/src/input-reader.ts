@@ -1,0 +1,139 @@
+/**
+ * Input for `ingest`: files, `.gz` files (recognised by their magic bytes, whatever their name),
+ * folders (recursively, in sorted order so runs are deterministic) and `-` for stdin. Everything is
+ * read as a stream of text chunks, never whole, so a multi-GB input runs in bounded memory.
+ */
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { Readable, pipeline } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { createGunzip } from 'node:zlib';
+import { UserInputError } from '../../transform/src/errors';
+
+/** One input to read: a file (with its size, for progress) or standard input. */
+export type InputSource = { kind: 'file'; path: string; size: number } | { kind: 'stdin' };
+
+const HINT = 'pass NDJSON files, .gz files, folders or -';
+
+function describeFsError(path: string, error: unknown): UserInputError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const why =
+    code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (code ?? 'unreadable');
+  return new UserInputError(`cannot read '${path}': ${why}; ${HINT}`, { cause: error });
+}
+
+async function listFolder(folder: string): Promise<InputSource[]> {
+  const entries = await readdir(folder, { withFileTypes: true });
+  // Code-unit order, not locale order: the same on every machine.
+  const names = entries
+    .filter((e) => !e.name.startsWith('.'))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const out: InputSource[] = [];
+  for (const entry of names) {
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) out.push(...(await listFolder(path)));
+    else if (entry.isFile()) out.push({ kind: 'file', path, size: (await stat(path)).size });
+  }
+  return out;
+}
+
+/**
+ * Expands the command-line inputs into the sources to read, in order. Folders are walked
+ * recursively (hidden entries skipped). Throws UserInputError for a missing or unreadable input
+ * before anything is read.
+ */
+export async function resolveInputs(inputs: readonly string[]): Promise<InputSource[]> {
+  if (inputs.length === 0) throw new UserInputError(`no input given; ${HINT}`);
+  const out: InputSource[] = [];
+  for (const input of inputs) {
+    if (input === '-') {
+      out.push({ kind: 'stdin' });
+      continue;
+    }
+    let info;
+    try {
+      info = await stat(input);
+    } catch (error) {
+      throw describeFsError(input, error);
+    }
+    if (info.isDirectory()) {
+      try {
+        out.push(...(await listFolder(input)));
+      } catch (error) {
+        throw describeFsError(input, error);
+      }
+    } else out.push({ kind: 'file', path: input, size: info.size });
+  }
+  return out;
+}
+
+const FIREHOSE_OBJECT_NAME =
+  /-\d+-(\d{4})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(\.[\w.]+)?$/i;
+
+/**
+ * The arrival time a Firehose object name carries: `<stream>-<version>-YYYY-MM-DD-HH-MM-SS-<uuid>`
+ * (UTC; Firehose names the object after the oldest record's arrival). Null for any other name.
+ */
+export function arrivalFromObjectName(path: string): number | null {
+  const match = FIREHOSE_OBJECT_NAME.exec(basename(path));
+  if (!match) return null;
+  const [, y, mo, d, h, mi, s] = match.map(Number);
+  const ms = Date.UTC(y, mo - 1, d, h, mi, s);
+  return new Date(ms).getUTCDate() === d ? ms : null;
+}
+
+/** True when the bytes start with the gzip magic number. */
+export function isGzip(head: Uint8Array): boolean {
+  return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+}
+
+/**
+ * Reads one source as UTF-8 text chunks. gzip is detected from the first two bytes (concatenated
+ * gzip members are read through). `onBytes` reports raw (compressed) bytes as they are read, for
+ * the progress bar.
+ */
+export async function* readTextChunks(
+  source: InputSource,
+  options: { stdin?: Readable; onBytes?: (n: number) => void } = {},
+): AsyncGenerator<string> {
+  const raw: Readable =
+    source.kind === 'stdin'
+      ? (options.stdin ?? process.stdin)
+      : createReadStream(source.path, { highWaterMark: 256 * 1024 });
+  const label = source.kind === 'stdin' ? '-' : source.path;
+  try {
+    const iterator: AsyncIterator<Buffer | string> = raw[Symbol.asyncIterator]();
+    const next = async (): Promise<Buffer | null> => {
+      const step = await iterator.next();
+      if (step.done) return null;
+      const buffer = typeof step.value === 'string' ? Buffer.from(step.value, 'utf8') : step.value;
+      options.onBytes?.(buffer.byteLength);
+      return buffer;
+    };
+    // Peek at the first bytes to choose gzip or plain text, then replay them.
+    let head = Buffer.alloc(0);
+    for (let piece = await next(); piece !== null; piece = head.length < 2 ? await next() : null) {
+      head = Buffer.concat([head, piece]);
+    }
+    async function* bytes(): AsyncGenerator<Buffer> {
+      if (head.length > 0) yield head;
+      for (let piece = await next(); piece !== null; piece = await next()) yield piece;
+    }
+    const plain = Readable.from(bytes(), { objectMode: false });
+    const stream = isGzip(head) ? pipeline(plain, createGunzip(), () => undefined) : plain;
+    const decoder = new StringDecoder('utf8');
+    for await (const chunk of stream) yield decoder.write(chunk as Buffer);
+    const rest = decoder.end();
+    if (rest) yield rest;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') throw describeFsError(label, error);
+    if (code?.startsWith('Z_')) {
+      throw new UserInputError(`cannot read '${label}': corrupt or truncated gzip data (${code}); ${HINT}`, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
