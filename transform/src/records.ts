@@ -1,0 +1,162 @@
+/**
+ * The record level of the transform: one Firehose record (bytes) in, its rows and partition out.
+ * Pure: no I/O, no clock, no logging. The Firehose handler and the local ingest both call it.
+ */
+import { MAX_RECORD_BYTES } from './constants';
+import { EngagementLakeError } from './errors';
+import { splitJsonRecords } from './json-split';
+import { COLUMNS, type ColumnDefinition, type EventRow, type PartitionKeys } from './schema';
+import { formatTimestamp } from './time';
+import { transformEvent } from './transform-event';
+import type { FailureReason, TransformDiagnostics, TransformOptions } from './types';
+
+/** The outcome of one record: every event's row in one partition, or the first failure. */
+export type RecordResult =
+  | { ok: true; rows: EventRow[]; partition: PartitionKeys; diagnostics: TransformDiagnostics[] }
+  | { ok: false; reason: FailureReason; message: string };
+
+function fail(reason: FailureReason, message: string): RecordResult {
+  return { ok: false, reason, message };
+}
+
+// `fatal` turns malformed bytes into an error instead of U+FFFD; a leading BOM is stripped (ignoreBOM: false).
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Transforms one record's bytes. Order of checks: size (`record_too_large`), strict UTF-8
+ * (`invalid_utf8`), then each JSON record in it through `transformEvent`. A record normally holds
+ * one event, because Firehose de-aggregates before the Lambda; when it holds several, they must
+ * share one partition (`mixed_partitions`), since Firehose takes one partition per record.
+ *
+ * @example
+ * const result = transformRecord(Buffer.from(line), { arrivalTime: 1507217624302, now: Date.now() });
+ * if (result.ok) console.log(result.partition, result.rows.length);
+ */
+export function transformRecord(data: Uint8Array, options: TransformOptions): RecordResult {
+  if (data.byteLength > MAX_RECORD_BYTES) {
+    return fail(
+      'record_too_large',
+      `the record is ${data.byteLength} bytes; the limit is ${MAX_RECORD_BYTES}`,
+    );
+  }
+  let text: string;
+  try {
+    text = UTF8.decode(data);
+  } catch {
+    return fail('invalid_utf8', 'the record is not valid UTF-8');
+  }
+  const pieces = splitJsonRecords(text);
+  if (pieces.length === 0) return fail('invalid_json', 'the record is empty');
+
+  const rows: EventRow[] = [];
+  const diagnostics: TransformDiagnostics[] = [];
+  let partition: PartitionKeys | undefined;
+  for (const [index, piece] of pieces.entries()) {
+    const result = transformEvent(piece, options);
+    const where = pieces.length > 1 ? `event ${index + 1} of ${pieces.length}: ` : '';
+    if (!result.ok) return fail(result.reason, where + result.message);
+    if (partition && (partition.family !== result.partition.family || partition.dt !== result.partition.dt)) {
+      return fail(
+        'mixed_partitions',
+        `${where}partition ${result.partition.family}/${result.partition.dt} differs from ${partition.family}/${partition.dt}; send one event per record`,
+      );
+    }
+    partition ??= result.partition;
+    rows.push(result.row);
+    diagnostics.push(result.diagnostics);
+  }
+  return { ok: true, rows, partition: partition!, diagnostics };
+}
+
+type RowValue = EventRow[keyof EventRow];
+
+/**
+ * One row as the JSON a Firehose JSON→Parquet conversion (OpenX SerDe, case-sensitive) reads into
+ * the Glue columns: exact column names in schema order, timestamps as `yyyy-MM-ddTHH:mm:ss.SSSZ`
+ * (epoch numbers are mis-scaled by OpenX before 2001), maps as objects, arrays as arrays. Null
+ * columns are left out: the SerDe reads a missing key as NULL, and the response stays smaller.
+ */
+export function serializeRow(row: EventRow): string {
+  const out: Record<string, unknown> = {};
+  const values = row as Record<string, RowValue>;
+  for (const column of COLUMNS) {
+    const value = values[column.name];
+    if (value === null || value === undefined) continue;
+    out[column.name] = column.type === 'timestamp' ? formatTimestamp(value as number) : value;
+  }
+  return JSON.stringify(out);
+}
+
+/**
+ * The data of an Ok record: its rows, one JSON object per line. The trailing newline keeps the
+ * objects line-delimited when Firehose concatenates records into one S3 object.
+ */
+export function serializeRows(rows: readonly EventRow[]): string {
+  let text = '';
+  for (const row of rows) text += serializeRow(row) + '\n';
+  return text;
+}
+
+function isStringMap(value: unknown, valueType: 'string' | 'number'): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  return Object.values(value).every((v) => typeof v === valueType);
+}
+
+/** Reads one serialized column value back; undefined when it has the wrong type. */
+function readValue(column: ColumnDefinition, value: unknown): RowValue | undefined {
+  switch (column.type) {
+    case 'timestamp': {
+      const ms = typeof value === 'string' ? Date.parse(value) : typeof value === 'number' ? value : NaN;
+      return Number.isFinite(ms) ? ms : undefined;
+    }
+    case 'string':
+      return typeof value === 'string' ? value : undefined;
+    case 'int':
+      return Number.isInteger(value) ? (value as number) : undefined;
+    case 'double':
+      return typeof value === 'number' ? value : undefined;
+    case 'boolean':
+      return typeof value === 'boolean' ? value : undefined;
+    case 'array<string>':
+      return Array.isArray(value) && value.every((v) => typeof v === 'string')
+        ? (value as string[])
+        : undefined;
+    case 'map<string,string>':
+      return isStringMap(value, 'string') ? (value as Record<string, string>) : undefined;
+    case 'map<string,double>':
+      return isStringMap(value, 'number') ? (value as Record<string, number>) : undefined;
+  }
+}
+
+/**
+ * The inverse of {@link serializeRow}, for the local pipeline: missing columns become null,
+ * unknown keys are ignored (as the SerDe does). Throws EngagementLakeError when the text is not a
+ * JSON object, a value has the wrong type, or a never-null column is missing.
+ */
+export function parseRow(json: string): EventRow {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch (cause) {
+    throw new EngagementLakeError('a serialized row is not valid JSON', { cause });
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new EngagementLakeError('a serialized row is not a JSON object');
+  }
+  const source = parsed as Record<string, unknown>;
+  const row: Record<string, RowValue> = {};
+  for (const column of COLUMNS as readonly ColumnDefinition[]) {
+    const value = source[column.name];
+    if (value === undefined || value === null) {
+      if (!column.nullable) throw new EngagementLakeError(`a serialized row has no '${column.name}'`);
+      row[column.name] = null;
+      continue;
+    }
+    const read = readValue(column, value);
+    if (read === undefined) {
+      throw new EngagementLakeError(`a serialized row's '${column.name}' is not a valid ${column.type}`);
+    }
+    row[column.name] = read;
+  }
+  return row as EventRow;
+}
