@@ -1,0 +1,641 @@
+import { pinpoint, pinpointLegacy } from '../../../transform/src/formats/pinpoint';
+import { transformEvent } from '../../../transform/src/transform-event';
+import type { EventResult, TransformOptions } from '../../../transform/src/types';
+
+/**
+ * Pinpoint records built from the field tables of the Pinpoint developer guide (event-formats
+ * §2.1, §2.2), run through the whole transform. Expected values are written out by hand.
+ */
+const OPTIONS: TransformOptions = { now: Date.UTC(2026, 10, 28), arrivalTime: null };
+const APP_ID = 'a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6';
+// 1700000000000 = 2023-11-14T22:13:20.000Z
+const T = 1_700_000_000_000;
+
+type Json = Record<string, unknown>;
+
+/** A v3 record in the shape of a campaign, journey or SMS event (empty app context). */
+function v3(overrides: Json = {}): Json {
+  return {
+    event_type: 'level_complete',
+    event_timestamp: T,
+    arrival_timestamp: T + 500,
+    event_version: '3.1',
+    application: { app_id: APP_ID, sdk: {} },
+    client: { client_id: 'endpoint-1' },
+    device: { platform: {} },
+    session: {},
+    attributes: {},
+    awsAccountId: '123456789012',
+    ...overrides,
+  };
+}
+
+/** A v3 email record: `mail` plus the event's own object under the email facet. */
+function email(eventType: string, eventObject: Json = {}): Json {
+  return v3({
+    event_type: eventType,
+    facets: {
+      email_channel: {
+        mail_event: {
+          mail: {
+            message_id: 'msg-1',
+            from_address: 'sender@example.com',
+            destination: ['a@example.com', 'b@example.com'],
+          },
+          ...eventObject,
+        },
+      },
+    },
+  });
+}
+
+function run(event: Json, options: TransformOptions = OPTIONS): EventResult {
+  return transformEvent(JSON.stringify(event), options);
+}
+
+function ok(result: EventResult): Extract<EventResult, { ok: true }> {
+  if (!result.ok) throw new Error(`expected a row, got ${result.reason}: ${result.message}`);
+  return result;
+}
+
+describe('pinpoint', () => {
+  describe('recognition', () => {
+    it('takes a record with event_type and event_version as the current format', () => {
+      // Arrange
+      const event = { event_type: '_session.start', event_version: '3.0' };
+      // Act / Assert
+      expect(pinpoint.matches(event)).toBe(true);
+      expect(pinpointLegacy.matches(event)).toBe(false);
+    });
+
+    it('takes a record with event_type but no event_version as legacy', () => {
+      // Arrange
+      const event = { event_type: '_SMS.SUCCESS', unique_id: 'u-1', application_key: APP_ID, timestamp: T };
+      // Act / Assert
+      expect(pinpoint.matches(event)).toBe(false);
+      expect(pinpointLegacy.matches(event)).toBe(true);
+    });
+
+    it('matches neither SES records nor an empty or non-string event_type', () => {
+      for (const event of [
+        { eventType: 'Send', mail: {} },
+        { event_type: '', event_version: '3.1' },
+        { event_type: 42, event_version: '3.1' },
+        { event_type: null },
+      ]) {
+        expect(pinpoint.matches(event)).toBe(false);
+        expect(pinpointLegacy.matches(event)).toBe(false);
+      }
+    });
+  });
+
+  describe('event names', () => {
+    it.each([
+      ['_session.start', 'app', 'app.session_start'],
+      ['_session.stop', 'app', 'app.session_stop'],
+      ['_session.pause', 'app', 'app.session_pause'],
+      ['_session.resume', 'app', 'app.session_resume'],
+      ['_monetization.purchase', 'app', 'app.purchase'],
+      ['_userauth.sign_in', 'app', 'app.sign_in'],
+      ['_userauth.sign_up', 'app', 'app.sign_up'],
+      ['_userauth.auth_fail', 'app', 'app.auth_fail'],
+      ['_campaign.send', 'campaign', 'campaign.send'],
+      ['_campaign.opened_notification', 'campaign', 'campaign.opened_notification'],
+      ['_campaign.received_foreground', 'campaign', 'campaign.received_foreground'],
+      ['_campaign.received_background', 'campaign', 'campaign.received_background'],
+      ['_journey.send', 'journey', 'journey.send'],
+      ['_journey.opened_notification', 'journey', 'journey.opened_notification'],
+      ['_journey.received_foreground', 'journey', 'journey.received_foreground'],
+      ['_journey.received_background', 'journey', 'journey.received_background'],
+      ['_inapp.message_displayed', 'in_app', 'in_app.displayed'],
+      ['_inapp.message_dismissed', 'in_app', 'in_app.dismissed'],
+      ['_inapp.message_clicked', 'in_app', 'in_app.clicked'],
+      ['_email.send', 'email', 'email.send'],
+      ['_email.delivered', 'email', 'email.delivered'],
+      ['_email.open', 'email', 'email.open'],
+      ['_email.click', 'email', 'email.click'],
+      ['_email.hardbounce', 'email', 'email.hard_bounce'],
+      ['_email.softbounce', 'email', 'email.soft_bounce'],
+      ['_email.complaint', 'email', 'email.complaint'],
+      ['_email.rejected', 'email', 'email.rejected'],
+      ['_email.unsubscribe', 'email', 'email.unsubscribe'],
+      ['_email.rendering_failure', 'email', 'email.rendering_failure'],
+      ['_SMS.BUFFERED', 'sms', 'sms.buffered'],
+      ['_SMS.SUCCESS', 'sms', 'sms.delivered'],
+      ['_sms.success', 'sms', 'sms.delivered'],
+      ['_SMS.FAILURE', 'sms', 'sms.failed'],
+      ['_sms.fail', 'sms', 'sms.failed'],
+      ['_SMS.OPTOUT', 'sms', 'sms.opt_out'],
+      ['_sms.send', 'sms', 'sms.send'],
+      ['_Campaign.Send', 'campaign', 'campaign.send'],
+    ])('names %s as %s / %s, keeping the source spelling in event_type', (eventType, family, eventName) => {
+      // Act
+      const { row, partition, diagnostics } = ok(run(v3({ event_type: eventType })));
+      // Assert
+      expect(partition.family).toBe(family);
+      expect(row.event_name).toBe(eventName);
+      expect(row.event_type).toBe(eventType);
+      expect(diagnostics.unknownType).toBe(false);
+    });
+
+    it.each([
+      ['_email.weird', 'email', 'email.other'],
+      ['_campaign.x', 'campaign', 'campaign.other'],
+      ['_journey.paused', 'journey', 'journey.other'],
+      ['_session.y', 'app', 'app.other'],
+      ['_inapp.message_swiped', 'in_app', 'in_app.other'],
+      ['_SMS.WHATEVER', 'sms', 'sms.other'],
+    ])(
+      'names %s, a known prefix with an unknown action, %s / %s and flags it',
+      (eventType, family, eventName) => {
+        // Act
+        const { row, partition, diagnostics } = ok(run(v3({ event_type: eventType })));
+        // Assert
+        expect(partition.family).toBe(family);
+        expect(row.event_name).toBe(eventName);
+        expect(diagnostics.unknownType).toBe(true);
+      },
+    );
+
+    it.each(['level_complete', '_custom.thing', 'constructor.x', 'toString', 'Checkout.Started'])(
+      'names the custom app event %s app.custom, not unknown',
+      (eventType) => {
+        // Act
+        const { row, partition, diagnostics } = ok(run(v3({ event_type: eventType })));
+        // Assert
+        expect(partition.family).toBe('app');
+        expect(row.event_name).toBe('app.custom');
+        expect(row.event_type).toBe(eventType);
+        expect(diagnostics.unknownType).toBe(false);
+      },
+    );
+  });
+
+  describe('app events', () => {
+    it('fills the session columns of a _session.start, leaving the stop time null', () => {
+      // Arrange
+      const event = v3({
+        event_type: '_session.start',
+        event_version: '3.0',
+        session: { session_id: 's-1', start_timestamp: T },
+        application: {
+          app_id: APP_ID,
+          title: 'Game',
+          package_name: 'com.example.game',
+          sdk: { name: 'aws-amplify', version: '6.0.0' },
+        },
+        device: {
+          platform: { name: 'ios', version: '17.1' },
+          locale: { code: 'fr_FR' },
+          make: 'apple',
+          model: 'iPhone15,2',
+        },
+      });
+      // Act
+      const { row } = ok(run(event));
+      // Assert
+      expect(row).toMatchObject({
+        event_name: 'app.session_start',
+        event_version: '3.0',
+        session_id: 's-1',
+        session_start_time: T,
+        session_stop_time: null,
+        app_title: 'Game',
+        app_package: 'com.example.game',
+        sdk_name: 'aws-amplify',
+        sdk_version: '6.0.0',
+        platform: 'ios',
+        platform_version: '17.1',
+        device_make: 'apple',
+        device_model: 'iPhone15,2',
+        locale: 'fr_FR',
+        extra: null,
+      });
+    });
+
+    it("keeps a purchase's currency in its column and every purchase attribute and metric in the maps", () => {
+      // Arrange: the SDK's purchase keys (_currency, _product_id, _quantity, _item_price…)
+      const event = v3({
+        event_type: '_monetization.purchase',
+        attributes: { _currency: 'EUR', _product_id: 'sku-42', _store: 'Amazon', _transaction_id: 'tx-9' },
+        metrics: { _quantity: 2, _item_price: 1.99 },
+      });
+      // Act
+      const { row } = ok(run(event));
+      // Assert
+      expect(row).toMatchObject({
+        event_name: 'app.purchase',
+        currency: 'EUR',
+        attributes: { _currency: 'EUR', _product_id: 'sku-42', _store: 'Amazon', _transaction_id: 'tx-9' },
+        metrics: { _quantity: 2, _item_price: 1.99 },
+        price_usd: null,
+        extra: null,
+      });
+    });
+
+    it('reads user_id from the endpoint JSON text and keeps that text in extra as sent', () => {
+      // Arrange
+      const endpoint = '{"ChannelType":"APNS","User":{"UserId":"user-77","UserAttributes":{}}}';
+      const event = v3({ event_type: '_campaign.send', client_context: { custom: { endpoint } } });
+      // Act
+      const { row } = ok(run(event));
+      // Assert
+      expect(row.user_id).toBe('user-77');
+      expect(row.extra).toEqual({ 'client_context.custom.endpoint': JSON.stringify(endpoint) });
+    });
+
+    it('flattens an in-app event with its campaign attributes into the in_app family', () => {
+      // Arrange
+      const event = v3({
+        event_type: '_inapp.message_clicked',
+        attributes: { delivery_type: 'IN_APP_MESSAGE', campaign_id: 'c-1', treatment_id: '1' },
+      });
+      // Act
+      const { row, partition } = ok(run(event));
+      // Assert
+      expect(partition.family).toBe('in_app');
+      expect(row).toMatchObject({ event_name: 'in_app.clicked', campaign_id: 'c-1', treatment_id: '1' });
+    });
+  });
+
+  describe('campaign and journey events', () => {
+    it('takes the campaign send status as status', () => {
+      // Act
+      const { row } = ok(
+        run(
+          v3({
+            event_type: '_campaign.send',
+            attributes: { campaign_id: 'c-1', campaign_send_status: 'QUIET_TIME' },
+          }),
+        ),
+      );
+      // Assert
+      expect(row).toMatchObject({ campaign_id: 'c-1', status: 'QUIET_TIME', status_code: null });
+    });
+
+    it('takes the journey send status, code and message', () => {
+      // Arrange
+      const attributes = {
+        journey_id: 'j-1',
+        journey_run_id: 'r-1',
+        journey_activity_id: 'a-1',
+        journey_send_status: 'FAILURE_PERMANENT',
+        journey_send_status_code: '403',
+        journey_send_status_message: 'Endpoint opted out',
+      };
+      // Act
+      const { row, partition } = ok(run(v3({ event_type: '_journey.send', attributes })));
+      // Assert
+      expect(partition.family).toBe('journey');
+      expect(row).toMatchObject({
+        journey_id: 'j-1',
+        journey_run_id: 'r-1',
+        journey_activity_id: 'a-1',
+        status: 'FAILURE_PERMANENT',
+        status_code: '403',
+        status_message: 'Endpoint opted out',
+      });
+    });
+  });
+
+  describe('email events', () => {
+    it('keeps an undocumented bounce object in extra and leaves status and affected recipients null', () => {
+      // Arrange
+      const event = email('_email.hardbounce', { bounce: { bounce_type: 'Permanent' } });
+      // Act
+      const { row } = ok(run(event));
+      // Assert
+      expect(row).toMatchObject({
+        event_name: 'email.hard_bounce',
+        event_time: T + 500,
+        message_id: 'msg-1',
+        origination: 'sender@example.com',
+        destination: 'a@example.com',
+        recipients: ['a@example.com', 'b@example.com'],
+        affected_recipients: null,
+        status: null,
+        bounce_type: null,
+      });
+      expect(row.extra).toEqual({
+        event_timestamp: String(T),
+        'facets.email_channel.mail_event.bounce.bounce_type': '"Permanent"',
+      });
+    });
+
+    it('falls back to the Firehose arrival time when arrival_timestamp is missing, not to the send time', () => {
+      // Arrange
+      const { arrival_timestamp: _dropped, ...event } = email('_email.open');
+      // Act
+      const { row } = ok(run(event, { ...OPTIONS, arrivalTime: T + 9000 }));
+      // Assert
+      expect(row).toMatchObject({ event_time: T + 9000, arrival_time: T + 9000, time_source: 'arrival' });
+      expect(row.extra?.event_timestamp).toBe(String(T));
+    });
+  });
+
+  describe('sms events', () => {
+    it.each([
+      ['_SMS.BUFFERED', 'sms.buffered', 'PENDING'],
+      ['_SMS.FAILURE', 'sms.failed', 'TTL_EXPIRED'],
+      ['_SMS.OPTOUT', 'sms.opt_out', 'OPTED_OUT'],
+    ])('flattens %s as %s with record_status %s', (eventType, eventName, recordStatus) => {
+      // Arrange: _SMS.BUFFERED carries no price metric, the others do
+      const metrics = eventType === '_SMS.BUFFERED' ? {} : { price_in_millicents_usd: 1290.0 };
+      const attributes = {
+        message_id: 'm-1',
+        record_status: recordStatus,
+        destination_phone_number: '+14255550199',
+        message_type: 'Promotional',
+        number_of_message_parts: '2',
+      };
+      // Act
+      const { row, partition } = ok(run(v3({ event_type: eventType, attributes, metrics })));
+      // Assert
+      expect(partition.family).toBe('sms');
+      expect(row).toMatchObject({
+        event_name: eventName,
+        status: recordStatus,
+        message_id: 'm-1',
+        destination: '+14255550199',
+        message_type: 'PROMOTIONAL',
+        message_parts: 2,
+      });
+      if (eventType === '_SMS.BUFFERED') expect(row.price_usd).toBeNull();
+      else expect(row.price_usd).toBeCloseTo(0.0129, 10);
+    });
+  });
+
+  describe('legacy records (2018 docs)', () => {
+    /** The legacy SMS record of event-formats §2.2, with its unrealistic example times. */
+    const legacySms = (): Json => ({
+      event_type: '_SMS.SUCCESS',
+      arrival_timestamp: 2345678,
+      timestamp: 13425345,
+      timestamp_created: '1495756908285',
+      application_key: APP_ID,
+      unique_id: 'b3f1c9e0-example',
+      account_id: '123456789012',
+      attributes: {
+        message_id: 'msg-2018',
+        sender_request_id: 'req-2018',
+        record_status: 'SUCCESS',
+        message_type: 'Transactional',
+        keyword: 'HELP',
+        mcc_mnc: '310410',
+        iso_country_code: 'US',
+        number_of_message_parts: 1,
+      },
+      metrics: { price_in_millicents_usd: 645.0 },
+      facets: {},
+      additional_properties: {},
+    });
+
+    it('flattens the 2018 SMS record: application_key, account_id, timestamp, integer message parts', () => {
+      // Act
+      const { row, partition, diagnostics } = ok(run(legacySms()));
+      // Assert: timestamp 13425345 s = 1970-06-05T09:15:45Z; arrival 2345678 s = 1970-01-28T03:34:38Z
+      expect(row).toMatchObject({
+        source_format: 'pinpoint_legacy',
+        event_type: '_SMS.SUCCESS',
+        event_name: 'sms.delivered',
+        event_version: null,
+        event_time: 13425345000,
+        arrival_time: 2345678000,
+        time_source: 'event',
+        app_id: APP_ID,
+        account_id: '123456789012',
+        message_id: 'msg-2018',
+        status: 'SUCCESS',
+        country: 'US',
+        message_type: 'TRANSACTIONAL',
+        message_parts: 1,
+        metrics: { price_in_millicents_usd: 645 },
+      });
+      expect(row.price_usd).toBeCloseTo(0.00645, 10);
+      // The integer is text in the map; message_parts holds it exactly, so extra does not repeat it.
+      expect(row.attributes).toMatchObject({
+        number_of_message_parts: '1',
+        keyword: 'HELP',
+        mcc_mnc: '310410',
+      });
+      expect(row.extra).toEqual({
+        unique_id: '"b3f1c9e0-example"',
+        timestamp_created: '"1495756908285"',
+      });
+      // 1970 is before the projection range: dt is clamped to its start.
+      expect(partition).toEqual({ family: 'sms', dt: '2015-01-01' });
+      expect(diagnostics.dtFallback).toBe(true);
+    });
+
+    it('names the lower-case _sms.success of the same page sms.delivered', () => {
+      // Act
+      const { row } = ok(run({ ...legacySms(), event_type: '_sms.success' }));
+      // Assert
+      expect(row).toMatchObject({ event_type: '_sms.success', event_name: 'sms.delivered' });
+    });
+
+    it('takes timestamp_created (epoch ms as a string) when timestamp is missing', () => {
+      // Arrange
+      // (a realistic arrival time: the example's 1970 one would move dt to the arrival date)
+      const { timestamp: _dropped, ...event } = { ...legacySms(), arrival_timestamp: 1495756909000 };
+      // Act
+      const { row, partition } = ok(run(event));
+      // Assert: 1495756908285 = 2017-05-26T00:01:48.285Z
+      expect(row).toMatchObject({ event_time: 1495756908285, time_source: 'event' });
+      expect(partition.dt).toBe('2017-05-26');
+      expect(row.extra).not.toHaveProperty('timestamp_created');
+    });
+
+    it('takes arrival_timestamp when neither timestamp nor timestamp_created is present', () => {
+      // Arrange
+      const { timestamp: _t, timestamp_created: _c, ...event } = { ...legacySms(), arrival_timestamp: T };
+      // Act
+      const { row } = ok(run(event));
+      // Assert
+      expect(row).toMatchObject({ event_time: T, arrival_time: T });
+    });
+
+    it('reads an app-shaped legacy record (no event_version) by its event_timestamp', () => {
+      // Arrange
+      const event = {
+        event_type: '_session.start',
+        event_timestamp: T,
+        arrival_timestamp: T + 500,
+        application: { app_id: APP_ID },
+      };
+      // Act
+      const { row } = ok(run(event));
+      // Assert
+      expect(row).toMatchObject({
+        source_format: 'pinpoint_legacy',
+        event_time: T,
+        app_id: APP_ID,
+        event_name: 'app.session_start',
+      });
+    });
+  });
+
+  describe('hostile input', () => {
+    it('renders number and object attribute values as JSON text and keeps their JSON in extra', () => {
+      // Act
+      const { row } = ok(run(v3({ attributes: { plan: 'pro', level: 3, meta: { tier: 'gold' } } })));
+      // Assert
+      expect(row.attributes).toEqual({ plan: 'pro', level: '3', meta: '{"tier":"gold"}' });
+      expect(row.extra).toEqual({ 'attributes.level': '3', 'attributes.meta.tier': '"gold"' });
+    });
+
+    it('keeps a non-numeric metric out of the metrics map and in extra', () => {
+      // Act
+      const { row } = ok(run(v3({ metrics: { score: 7, label: 'seven', none: null } })));
+      // Assert
+      expect(row.metrics).toEqual({ score: 7 });
+      expect(row.extra).toEqual({ 'metrics.label': '"seven"', 'metrics.none': 'null' });
+    });
+
+    it('leaves tags null when customer_context is not a JSON object, keeping it in attributes', () => {
+      for (const context of ['{not json', '["a"]', '42']) {
+        // Act
+        const { row } = ok(
+          run(v3({ event_type: '_SMS.SUCCESS', attributes: { customer_context: context } })),
+        );
+        // Assert
+        expect(row.tags).toBeNull();
+        expect(row.attributes).toEqual({ customer_context: context });
+        expect(row.extra).toBeNull();
+      }
+    });
+
+    it('renders customer_context values that are not strings as JSON text in tags', () => {
+      // Act
+      const { row } = ok(
+        run(v3({ attributes: { customer_context: '{"userId":"u-1","tier":2,"flags":["a"]}' } })),
+      );
+      // Assert
+      expect(row.tags).toEqual({ userId: 'u-1', tier: '2', flags: '["a"]' });
+    });
+
+    it('leaves user_id null when the endpoint text is not JSON, and keeps the text in extra', () => {
+      // Act
+      const { row } = ok(run(v3({ client_context: { custom: { endpoint: '{"User":{"UserId":' } } })));
+      // Assert
+      expect(row.user_id).toBeNull();
+      expect(row.extra).toEqual({ 'client_context.custom.endpoint': '"{\\"User\\":{\\"UserId\\":"' });
+    });
+
+    it('keeps the first of two attribute keys that differ only by case and moves the other to extra', () => {
+      // Act
+      const { row, diagnostics } = ok(run(v3({ attributes: { Plan: 'pro', plan: 'basic' } })));
+      // Assert
+      expect(row.attributes).toEqual({ Plan: 'pro' });
+      expect(row.extra).toEqual({ 'attributes.plan': '"basic"' });
+      expect(diagnostics.caseCollisions).toBe(1);
+    });
+
+    it('does not consume values of the wrong type: they land in extra', () => {
+      // Arrange
+      const event = v3({
+        application: { app_id: 12345, version_code: 7, sdk: {} },
+        attributes: { number_of_message_parts: 'two' },
+        session: { session_id: 's-1', start_timestamp: 'not a time' },
+      });
+      // Act
+      const { row } = ok(run(event));
+      // Assert
+      expect(row).toMatchObject({
+        app_id: null,
+        app_version_code: null,
+        message_parts: null,
+        session_start_time: null,
+      });
+      expect(row.extra).toEqual({
+        'application.app_id': '12345',
+        'application.version_code': '7',
+        'session.start_timestamp': '"not a time"',
+      });
+    });
+
+    it('turns attributes and metrics that are not objects into extra entries', () => {
+      // Act
+      const { row } = ok(run(v3({ attributes: 'oops', metrics: [1, 2] })));
+      // Assert
+      expect(row).toMatchObject({ attributes: null, metrics: null });
+      expect(row.extra).toEqual({ attributes: '"oops"', metrics: '[1,2]' });
+    });
+
+    it('keeps a pre-2001 millisecond time and clamps dt to the start of the range', () => {
+      // Arrange: 915148800000 = 1999-01-01T00:00:00.000Z
+      const event = v3({ event_timestamp: 915148800000, arrival_timestamp: 915148800500 });
+      // Act
+      const { row, partition, diagnostics } = ok(run(event));
+      // Assert
+      expect(row).toMatchObject({
+        event_time: 915148800000,
+        arrival_time: 915148800500,
+        time_source: 'event',
+      });
+      expect(partition.dt).toBe('2015-01-01');
+      expect(diagnostics.dtFallback).toBe(true);
+    });
+
+    it.each([
+      ['seconds', 1_700_000_000],
+      ['microseconds', 1_700_000_000_000_000],
+      ['a numeric string', '1700000000000'],
+    ])('reads event_timestamp given in %s', (_unit, value) => {
+      // Act
+      const { row, partition } = ok(run(v3({ event_timestamp: value })));
+      // Assert
+      expect(row).toMatchObject({ event_time: T, time_source: 'event', extra: null });
+      expect(partition.dt).toBe('2023-11-14');
+    });
+
+    it('falls back to arrival_timestamp when event_timestamp is missing', () => {
+      // Arrange
+      const { event_timestamp: _dropped, ...event } = v3();
+      // Act
+      const { row } = ok(run(event));
+      // Assert
+      expect(row).toMatchObject({ event_time: T + 500, arrival_time: T + 500, time_source: 'arrival' });
+    });
+
+    it('falls back to arrival_timestamp when event_timestamp is unparseable, keeping it in extra', () => {
+      // Act
+      const { row } = ok(run(v3({ event_timestamp: 'yesterday' })));
+      // Assert
+      expect(row).toMatchObject({ event_time: T + 500, time_source: 'arrival' });
+      expect(row.extra).toEqual({ event_timestamp: '"yesterday"' });
+    });
+
+    it('fails with missing_timestamp when both times are missing and no arrival time is given', () => {
+      // Arrange
+      const { event_timestamp: _e, arrival_timestamp: _a, ...event } = v3();
+      // Act
+      const result = run(event);
+      // Assert
+      expect(result).toMatchObject({ ok: false, reason: 'missing_timestamp' });
+    });
+
+    it("uses the caller's arrival time when both of the record's times are missing", () => {
+      // Arrange
+      const { event_timestamp: _e, arrival_timestamp: _a, ...event } = v3();
+      // Act
+      const { row } = ok(run(event, { ...OPTIONS, arrivalTime: T + 1000 }));
+      // Assert
+      expect(row).toMatchObject({ event_time: T + 1000, arrival_time: T + 1000, time_source: 'arrival' });
+    });
+
+    it('turns empty sdk, session, platform and attribute objects into nulls, not extra entries', () => {
+      // Act
+      const { row } = ok(run(v3({ metrics: {} })));
+      // Assert
+      expect(row).toMatchObject({
+        sdk_name: null,
+        session_id: null,
+        platform: null,
+        attributes: null,
+        metrics: null,
+        extra: null,
+      });
+    });
+  });
+});
