@@ -1,0 +1,201 @@
+/**
+ * `serve`: a local Firehose endpoint on 127.0.0.1. Producers (the AWS SDK's FirehoseClient, the
+ * CLI, an SES or End User Messaging stand-in) put records; they are buffered by size and time like
+ * a delivery stream's buffer, then de-aggregated, run through the same transformation handler and
+ * delivered into the lake. Closing the server flushes everything it accepted.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { isUtf8 } from 'node:buffer';
+import { splitJsonRecords } from '../../transform/src/json-split';
+import { Batcher, DEFAULT_BATCH_LIMITS, type SourceRecord } from './batcher';
+import { LakeDelivery, type DeliveryStats, type LocalTransform } from './delivery';
+import { errorBody, FirehoseApiError, handleApiCall, MAX_BATCH_BYTES, type ApiContext } from './firehose-api';
+import { newRunId } from './run-id';
+
+export interface ServeOptions {
+  /** Port on 127.0.0.1; 0 picks a free one. */
+  port: number;
+  lake: string;
+  /** Deliver buffered records after this many seconds (Firehose: 0–900, default 300). */
+  bufferSeconds?: number;
+  /** Deliver buffered records once they reach this many bytes (Firehose: 1–128 MiB). */
+  bufferBytes?: number;
+  /** Beyond this many buffered bytes, puts are throttled (ServiceUnavailableException). Default: buffer + 16 MiB. */
+  maxPendingBytes?: number;
+  transform?: LocalTransform;
+  /** Called after each delivery (flush), with the running totals. */
+  onDelivery?: (stats: DeliveryStats) => void;
+  /** Clock for receipt times (injected for tests). */
+  clock?: () => number;
+}
+
+export interface RunningServer {
+  port: number;
+  /** Delivers every buffered record into the lake now. */
+  flush(): Promise<void>;
+  /** Stops accepting, waits for requests in flight, delivers everything buffered. Idempotent. */
+  close(): Promise<DeliveryStats>;
+  readonly stats: DeliveryStats;
+}
+
+/** Request bodies above this are refused before they are read whole (4 MiB as base64, plus framing). */
+const MAX_BODY_BYTES = Math.ceil((MAX_BATCH_BYTES * 4) / 3) + 1024 * 1024;
+
+/**
+ * Firehose's JSON de-aggregation, applied to each accepted record: a record of several
+ * newline-delimited or concatenated JSON objects becomes several records. Bytes that are not UTF-8
+ * stay one record, so the handler fails them as `invalid_utf8` with their original bytes.
+ */
+export function deaggregate(data: Buffer, arrivalTime: number): SourceRecord[] {
+  if (!isUtf8(data)) return [{ data, arrivalTime }];
+  const pieces = splitJsonRecords(data.toString('utf8'));
+  if (pieces.length <= 1) return [{ data, arrivalTime }];
+  return pieces.map((piece) => ({ data: Buffer.from(piece, 'utf8'), arrivalTime }));
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size > MAX_BODY_BYTES) {
+        reject(
+          new FirehoseApiError(
+            'ValidationException',
+            `the request body exceeds ${MAX_BODY_BYTES} bytes`,
+            413,
+          ),
+        );
+        request.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+function send(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  const headers: Record<string, string | number> = {
+    'content-type': 'application/x-amz-json-1.1',
+    'content-length': Buffer.byteLength(text),
+    'x-amzn-requestid': randomBytes(16).toString('hex'),
+  };
+  if (status >= 400 && typeof body === 'object' && body !== null && '__type' in body) {
+    headers['x-amzn-errortype'] = String((body as { __type: string }).__type);
+  }
+  response.writeHead(status, headers).end(text);
+}
+
+/**
+ * Starts the endpoint. Resolves once it listens.
+ *
+ * @example
+ * const server = await startServer({ port: 0, lake: './lake' });
+ * const client = new FirehoseClient({ endpoint: `http://127.0.0.1:${server.port}`, region: 'us-east-1' });
+ * // … put records …
+ * await server.close(); // everything accepted is now in the lake
+ */
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const clock = options.clock ?? Date.now;
+  const startedAt = clock();
+  const bufferBytes = options.bufferBytes ?? 64 * 1024 * 1024;
+  // Room for a full buffer plus a few maximal batches arriving while it is delivered.
+  const maxPendingBytes = options.maxPendingBytes ?? bufferBytes + 4 * MAX_BATCH_BYTES;
+  const runId = newRunId(startedAt);
+  const transform = options.transform ?? (await import('./local-transform')).defaultTransform();
+  const delivery = new LakeDelivery({ lake: options.lake, runId, runStartedAt: startedAt, transform });
+
+  let pending: SourceRecord[] = [];
+  let pendingBytes = 0;
+  let chain: Promise<void> = Promise.resolve();
+  let failure: unknown = null;
+
+  /** Delivers what is buffered now; deliveries run one at a time, in order. */
+  const flush = (): Promise<void> => {
+    const records = pending;
+    pending = [];
+    pendingBytes = 0;
+    chain = chain.then(async () => {
+      if (records.length === 0) return;
+      const batcher = new Batcher(DEFAULT_BATCH_LIMITS);
+      for (const record of records) {
+        const batch = batcher.add(record);
+        if (batch) await delivery.deliver(batch);
+      }
+      const last = batcher.flush();
+      if (last) await delivery.deliver(last);
+      await delivery.flush();
+      options.onDelivery?.(delivery.stats);
+    });
+    // A failed delivery is reported at close; the server keeps serving.
+    chain = chain.catch((error: unknown) => {
+      failure ??= error;
+    });
+    return chain;
+  };
+
+  const context: ApiContext = {
+    newRecordId: () => randomBytes(28).toString('hex'),
+    tryAccept(bytes) {
+      if (pendingBytes + bytes > maxPendingBytes) return false;
+      pendingBytes += bytes;
+      return true;
+    },
+    createdAt: startedAt,
+    streams: new Set(),
+  };
+
+  const server = createServer((request, response) => {
+    void (async () => {
+      try {
+        if (request.method !== 'POST')
+          throw new FirehoseApiError('UnknownOperationException', 'only POST / is served', 404);
+        const body = await readBody(request);
+        const outcome = handleApiCall(request.headers['x-amz-target'] as string | undefined, body, context);
+        const arrivalTime = clock(); // time of receipt: the arrival time of these records
+        for (const data of outcome.accepted) pending.push(...deaggregate(data, arrivalTime));
+        send(response, outcome.status, outcome.body);
+        if (pendingBytes >= bufferBytes) void flush();
+      } catch (error) {
+        const apiError =
+          error instanceof FirehoseApiError
+            ? error
+            : new FirehoseApiError('InternalFailure', 'internal error', 500);
+        if (!response.headersSent) send(response, apiError.status, errorBody(apiError));
+      }
+    })();
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => resolve());
+  });
+  const timer = setInterval(() => void flush(), (options.bufferSeconds ?? 60) * 1000);
+  timer.unref();
+
+  let closing: Promise<DeliveryStats> | null = null;
+  return {
+    port: (server.address() as AddressInfo).port,
+    flush,
+    stats: delivery.stats,
+    close() {
+      closing ??= (async () => {
+        clearInterval(timer);
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        });
+        await flush();
+        if (failure) throw failure;
+        return delivery.stats;
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,236 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  DescribeDeliveryStreamCommand,
+  FirehoseClient,
+  PutRecordBatchCommand,
+  PutRecordCommand,
+} from '@aws-sdk/client-firehose';
+import { startServer, type RunningServer } from '../../local/src/serve';
+import { DOCUMENTED, duckdbRows, eventsSql, listFiles, tempDir } from './helpers';
+
+const STREAM = 'engagement-events';
+const RECEIVED_AT = Date.UTC(2026, 10, 28, 12, 0, 0);
+
+function client(port: number): FirehoseClient {
+  return new FirehoseClient({
+    endpoint: `http://127.0.0.1:${port}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+    maxAttempts: 1,
+  });
+}
+
+async function documentedLines(name: string): Promise<string[]> {
+  return (await readFile(join(DOCUMENTED, `${name}.ndjson`), 'utf8'))
+    .split('\n')
+    .filter((l) => l.trim() !== '');
+}
+
+describe('serve', () => {
+  let server: RunningServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  describe('PutRecord and PutRecordBatch with the AWS SDK', () => {
+    it('delivers every accepted record into the lake on close, with the receipt time as arrival time', async () => {
+      // Arrange
+      const lake = await tempDir();
+      server = await startServer({ port: 0, lake, clock: () => RECEIVED_AT });
+      const firehose = client(server.port);
+      const ses = await documentedLines('ses');
+      const sms = await documentedLines('end-user-messaging');
+
+      // Act
+      const single = await firehose.send(
+        new PutRecordCommand({ DeliveryStreamName: STREAM, Record: { Data: Buffer.from(ses[0] + '\n') } }),
+      );
+      const batch = await firehose.send(
+        new PutRecordBatchCommand({
+          DeliveryStreamName: STREAM,
+          Records: [...ses.slice(1), ...sms].map((line) => ({ Data: Buffer.from(line + '\n') })),
+        }),
+      );
+      const stats = await server.close();
+
+      // Assert
+      expect(single.RecordId).toMatch(/^[0-9a-f]{56}$/);
+      expect(single.Encrypted).toBe(false);
+      expect(batch.FailedPutCount).toBe(0);
+      expect(batch.RequestResponses).toHaveLength(6);
+      expect(stats).toMatchObject({ records: 7, okRecords: 7, failedRecords: 0, rows: 7 });
+      const rows = await duckdbRows(
+        eventsSql(lake, `family, count(*)::int as n, min(epoch_ms(arrival_time))::double as arrival_ms`) +
+          ' group by family order by family',
+      );
+      expect(rows).toEqual([
+        { family: 'email', n: 5, arrival_ms: RECEIVED_AT },
+        { family: 'sms', n: 2, arrival_ms: RECEIVED_AT },
+      ]);
+      const [bounce] = await duckdbRows(eventsSql(lake, 'bounce_type, message_id', `event_type = 'Bounce'`));
+      expect(bounce).toEqual({
+        bounce_type: 'Permanent',
+        message_id: 'EXAMPLE7c191be45-e9aedb9a-02f9-4d12-a87d-dd0099a07f8a-000000',
+      });
+    });
+
+    it('splits a record holding several newline-delimited events, as Firehose de-aggregation does', async () => {
+      // Arrange
+      const lake = await tempDir();
+      server = await startServer({ port: 0, lake, clock: () => RECEIVED_AT });
+      const ses = await documentedLines('ses');
+
+      // Act
+      await client(server.port).send(
+        new PutRecordCommand({ DeliveryStreamName: STREAM, Record: { Data: Buffer.from(ses.join('\n')) } }),
+      );
+      const stats = await server.close();
+
+      // Assert
+      expect(stats).toMatchObject({ records: 5, rows: 5, failedRecords: 0 });
+    });
+
+    it('fails the whole batch with ValidationException when one record is over 1,000 KiB', async () => {
+      // Arrange
+      const lake = await tempDir();
+      server = await startServer({ port: 0, lake });
+      const ok = { Data: Buffer.from('{"a":1}') };
+      const oversize = { Data: Buffer.alloc(1000 * 1024 + 1, 0x20) };
+
+      // Act
+      const call = client(server.port).send(
+        new PutRecordBatchCommand({ DeliveryStreamName: STREAM, Records: [ok, oversize] }),
+      );
+
+      // Assert
+      await expect(call).rejects.toMatchObject({
+        name: 'ValidationException',
+        $metadata: { httpStatusCode: 400 },
+        message: expect.stringContaining("'records.2.member.data'"),
+      });
+      expect(await server.close()).toMatchObject({ records: 0 });
+    });
+
+    it('rejects a PutRecord over 1,000 KiB and a batch of more than 500 records', async () => {
+      // Arrange
+      const lake = await tempDir();
+      server = await startServer({ port: 0, lake });
+      const firehose = client(server.port);
+
+      // Act
+      const big = await firehose
+        .send(
+          new PutRecordCommand({
+            DeliveryStreamName: STREAM,
+            Record: { Data: Buffer.alloc(1000 * 1024 + 1, 0x20) },
+          }),
+        )
+        .catch((error: unknown) => error);
+      const many = await firehose
+        .send(
+          new PutRecordBatchCommand({
+            DeliveryStreamName: STREAM,
+            Records: Array.from({ length: 501 }, () => ({ Data: Buffer.from('{}') })),
+          }),
+        )
+        .catch((error: unknown) => error);
+
+      // Assert
+      expect(big).toMatchObject({
+        name: 'ValidationException',
+        message: expect.stringContaining("'record.data'"),
+      });
+      expect(many).toMatchObject({
+        name: 'ValidationException',
+        message: expect.stringContaining("'records'"),
+      });
+    });
+
+    it('reports throttled records through FailedPutCount when the buffer is full', async () => {
+      // Arrange
+      const lake = await tempDir();
+      server = await startServer({ port: 0, lake, maxPendingBytes: 25, bufferBytes: 1024 });
+      const record = { Data: Buffer.from('{"x":"0123456789"}') }; // 18 bytes: one fits, two do not
+
+      // Act
+      const result = await client(server.port).send(
+        new PutRecordBatchCommand({ DeliveryStreamName: STREAM, Records: [record, record] }),
+      );
+
+      // Assert
+      expect(result.FailedPutCount).toBe(1);
+      expect(result.RequestResponses![0].RecordId).toEqual(expect.any(String));
+      expect(result.RequestResponses![1]).toEqual({
+        ErrorCode: 'ServiceUnavailableException',
+        ErrorMessage: 'Slow down: the local buffer is full.',
+      });
+    });
+
+    it('answers DescribeDeliveryStream for any stream name as an active DirectPut stream', async () => {
+      // Arrange
+      const lake = await tempDir();
+      server = await startServer({ port: 0, lake });
+
+      // Act
+      const result = await client(server.port).send(
+        new DescribeDeliveryStreamCommand({ DeliveryStreamName: STREAM }),
+      );
+
+      // Assert
+      expect(result.DeliveryStreamDescription).toMatchObject({
+        DeliveryStreamName: STREAM,
+        DeliveryStreamStatus: 'ACTIVE',
+        DeliveryStreamType: 'DirectPut',
+        HasMoreDestinations: false,
+      });
+    });
+  });
+
+  describe('buffering', () => {
+    it('delivers once the buffered bytes reach the buffer size, before close', async () => {
+      // Arrange
+      const lake = await tempDir();
+      const delivered: number[] = [];
+      server = await startServer({
+        port: 0,
+        lake,
+        bufferBytes: 1,
+        onDelivery: (stats) => delivered.push(stats.rows),
+      });
+      const [line] = await documentedLines('ses');
+
+      // Act
+      await client(server.port).send(
+        new PutRecordCommand({ DeliveryStreamName: STREAM, Record: { Data: Buffer.from(line) } }),
+      );
+      await server.flush();
+
+      // Assert
+      expect(delivered).toEqual([1]);
+      expect((await listFiles(lake)).filter((f) => f.endsWith('.parquet'))).toHaveLength(1);
+    });
+
+    it('keeps failed records in the error output with their original bytes', async () => {
+      // Arrange
+      const lake = await tempDir();
+      server = await startServer({ port: 0, lake, clock: () => RECEIVED_AT });
+      const bytes = Buffer.from([0x7b, 0xff, 0xfe, 0x7d]); // not UTF-8
+
+      // Act
+      await client(server.port).send(
+        new PutRecordCommand({ DeliveryStreamName: STREAM, Record: { Data: bytes } }),
+      );
+      const stats = await server.close();
+
+      // Assert
+      expect(stats).toMatchObject({ records: 1, failedRecords: 1, failed: { invalid_utf8: 1 } });
+      const [file] = await listFiles(lake);
+      expect(file).toMatch(/^errors\/processing-failed\/2026\/11\/28\/12\//);
+      const doc = JSON.parse(await readFile(join(lake, file), 'utf8'));
+      expect(Buffer.from(doc.rawData, 'base64')).toEqual(bytes);
+      expect(doc.arrivalTimestamp).toBe(RECEIVED_AT);
+    });
+  });
+});
