@@ -60,6 +60,11 @@ function run(event: Json, options: TransformOptions = OPTIONS): EventResult {
   return transformEvent(JSON.stringify(event), options);
 }
 
+/** A map<string,string> column (`attributes`, `tags`, `extra`) as a record; `{}` when null. */
+function strings(value: unknown): Record<string, string | undefined> {
+  return (value ?? {}) as Record<string, string | undefined>;
+}
+
 function ok(result: EventResult): Extract<EventResult, { ok: true }> {
   if (!result.ok) throw new Error(`expected a row, got ${result.reason}: ${result.message}`);
   return result;
@@ -336,7 +341,7 @@ describe('pinpoint', () => {
       const { row } = ok(run(event, { ...OPTIONS, arrivalTime: T + 9000 }));
       // Assert
       expect(row).toMatchObject({ event_time: T + 9000, arrival_time: T + 9000, time_source: 'arrival' });
-      expect(row.extra?.event_timestamp).toBe(String(T));
+      expect(strings(row.extra).event_timestamp).toBe(String(T));
     });
   });
 
