@@ -223,7 +223,7 @@ function parseParamLine(line: string, fileName: string): QueryParam {
 }
 
 function parseColumnLine(line: string, fileName: string): QueryColumn {
-  const match = /^([a-z_][a-z0-9_]*)\s*:\s*(.+)$/.exec(line);
+  const match = /^(\*|[a-z_][a-z0-9_]*)\s*:\s*(.+)$/.exec(line);
   if (!match) fail(fileName, `column line '${line}' must look like 'dt: day (UTC)'`);
   return { name: match[1], description: match[2] };
 }

@@ -14,27 +14,37 @@ export interface Placeholder {
   readonly label?: string;
 }
 
-/** Finds every `?` outside strings, quoted identifiers and comments, in order. */
-export function findPlaceholders(sql: string): Placeholder[] {
-  const found: Placeholder[] = [];
+/**
+ * For each offset of `sql`: true when it is code, false inside a string, a quoted identifier or a
+ * comment. Unterminated strings and comments run to the end.
+ */
+export function codeMask(sql: string): boolean[] {
+  const mask = new Array<boolean>(sql.length).fill(true);
   let i = 0;
   while (i < sql.length) {
     const ch = sql[i];
     const next = sql[i + 1];
-    if (ch === "'" || ch === '"') {
-      i = skipQuoted(sql, i, ch);
-    } else if (ch === '-' && next === '-') {
-      const end = sql.indexOf('\n', i);
-      i = end === -1 ? sql.length : end + 1;
-    } else if (ch === '/' && next === '*') {
-      const end = sql.indexOf('*/', i + 2);
-      i = end === -1 ? sql.length : end + 2;
-    } else if (ch === '?') {
-      found.push({ offset: i, line: lineOf(sql, i), label: labelAfter(sql, i + 1) });
+    let end: number;
+    if (ch === "'" || ch === '"') end = skipQuoted(sql, i, ch);
+    else if (ch === '-' && next === '-') end = lineEnd(sql, i);
+    else if (ch === '/' && next === '*') end = blockEnd(sql, i);
+    else {
       i += 1;
-    } else {
-      i += 1;
+      continue;
     }
+    mask.fill(false, i, end);
+    i = end;
+  }
+  return mask;
+}
+
+/** Finds every `?` outside strings, quoted identifiers and comments, in order. */
+export function findPlaceholders(sql: string): Placeholder[] {
+  const mask = codeMask(sql);
+  const found: Placeholder[] = [];
+  for (let i = 0; i < sql.length; i += 1) {
+    if (sql[i] === '?' && mask[i])
+      found.push({ offset: i, line: lineOf(sql, i), label: labelAfter(sql, i + 1) });
   }
   return found;
 }
@@ -62,6 +72,16 @@ function skipQuoted(sql: string, start: number, quote: string): number {
     }
   }
   return sql.length;
+}
+
+function lineEnd(sql: string, start: number): number {
+  const end = sql.indexOf('\n', start);
+  return end === -1 ? sql.length : end + 1;
+}
+
+function blockEnd(sql: string, start: number): number {
+  const end = sql.indexOf('*/', start + 2);
+  return end === -1 ? sql.length : end + 2;
 }
 
 function labelAfter(sql: string, from: number): string | undefined {

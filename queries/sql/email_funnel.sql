@@ -1,0 +1,101 @@
+-- name: email_funnel
+-- description: Email funnel per send day and campaign or journey: messages sent, delivered, opened and
+--   clicked, with rates. Pinpoint and SES email count together; a message both report (same
+--   message_id) counts once per step. Opens and clicks that SES judged likely bots are left out unless
+--   include_bots is true. A message belongs to the day of its first event.
+-- grain: one row per dt, campaign_id and journey_id
+-- params:
+--   start date = today-30d: first day (dt, UTC), inclusive
+--   end date = today: last day (dt, UTC), inclusive
+--   include_bots boolean = false: also count opens and clicks SES marked as likely bots
+-- columns:
+--   dt: day (UTC) of the message's first event
+--   campaign_id: Pinpoint campaign, null for other email
+--   journey_id: Pinpoint journey, null for other email
+--   sent: distinct messages with a send event
+--   delivered: distinct messages delivered
+--   opened: distinct messages opened
+--   clicked: distinct messages clicked
+--   delivery_rate: delivered / sent
+--   open_rate: opened / delivered
+--   click_rate: clicked / delivered
+--   click_to_open_rate: clicked / opened
+with delivery_events as (
+    -- every step is a distinct count of message_id, so redelivered rows need no de-duplication
+    select
+        message_id,
+        dt,
+        event_name,
+        campaign_id,
+        journey_id
+    from events
+    where dt between ? /* start */ and ? /* end */
+        and family = 'email'
+        and message_id is not null
+        and event_name in ('email.send', 'email.delivered')
+),
+
+engagement_events as (
+    select
+        message_id,
+        dt,
+        event_name,
+        campaign_id,
+        journey_id
+    from events
+    where dt between ? /* start */ and ? /* end */
+        and family = 'email'
+        and message_id is not null
+        and event_name in ('email.open', 'email.click')
+        and (? /* include_bots */ or coalesce(is_bot, false) = false)
+),
+
+messages as (
+    select
+        message_id,
+        min(dt) as dt,
+        max(campaign_id) as campaign_id,
+        max(journey_id) as journey_id,
+        max(case when event_name = 'email.send' then 1 else 0 end) as is_sent,
+        max(case when event_name = 'email.delivered' then 1 else 0 end) as is_delivered,
+        max(case when event_name = 'email.open' then 1 else 0 end) as is_opened,
+        max(case when event_name = 'email.click' then 1 else 0 end) as is_clicked
+    from (
+        select * from delivery_events
+        union all
+        select * from engagement_events
+    ) as funnel_events
+    group by message_id
+),
+
+steps as (
+    select
+        dt,
+        campaign_id,
+        journey_id,
+        sum(is_sent) as sent,
+        sum(is_delivered) as delivered,
+        sum(is_opened) as opened,
+        sum(is_clicked) as clicked
+    from messages
+    group by dt, campaign_id, journey_id
+),
+
+final as (
+    select
+        dt,
+        campaign_id,
+        journey_id,
+        sent,
+        delivered,
+        opened,
+        clicked,
+        round(cast(delivered as double) / nullif(sent, 0), 4) as delivery_rate,
+        round(cast(opened as double) / nullif(delivered, 0), 4) as open_rate,
+        round(cast(clicked as double) / nullif(delivered, 0), 4) as click_rate,
+        round(cast(clicked as double) / nullif(opened, 0), 4) as click_to_open_rate
+    from steps
+)
+
+select * from final
+order by dt, campaign_id, journey_id
