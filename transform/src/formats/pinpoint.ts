@@ -56,8 +56,10 @@ function flattenCommon(r: FieldReader): Common {
  * message (the same on every event of that message): there `arrival_timestamp` is the event's time.
  *
  * @example
- * pinpoint.flatten(JSON.parse('{"event_type":"_SMS.SUCCESS","event_version":"3.1",...}')).columns.event_name;
- * // 'sms.delivered'
+ * const flat = pinpoint.flatten({ event_type: '_SMS.SUCCESS', event_version: '3.1', event_timestamp: 1553104954322 });
+ * flat.family; // 'sms'
+ * flat.columns.event_name; // 'sms.delivered'
+ * flat.eventTime; // 1553104954322
  */
 export const pinpoint: SourceFormat = {
   name: 'pinpoint',
