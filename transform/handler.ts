@@ -14,8 +14,8 @@ import { addBatchMetrics } from './src/metrics-names';
 
 // Cheap to create: module scope, so warm invocations reuse them.
 const config = readHandlerConfig(process.env);
-const logger = new Logger();
-const metrics = new Metrics({ namespace: config.metricsNamespace });
+const logger = new Logger({ serviceName: config.serviceName });
+const metrics = new Metrics({ namespace: config.metricsNamespace, serviceName: config.serviceName });
 
 /** Returns exactly one result per recordId, in order; a bad record fails alone and is never Dropped. */
 export const handler: FirehoseTransformationHandler = async (event) => {

@@ -366,6 +366,7 @@ describe('handler', () => {
         _aws: { CloudWatchMetrics: { Namespace: string; Metrics: { Name: string }[] }[] };
       };
       expect(blob._aws.CloudWatchMetrics[0]!.Namespace).toBe(process.env.POWERTOOLS_METRICS_NAMESPACE);
+      expect(blob.service).toBe(process.env.POWERTOOLS_SERVICE_NAME);
       expect(blob).toMatchObject({
         RecordsIn: 8,
         RecordsOk: 3,
@@ -431,18 +432,29 @@ describe('readHandlerConfig', () => {
       // Arrange, Act
       const config = readHandlerConfig({});
       // Assert
-      expect(config).toEqual({ includeRaw: true, dtStart: '2015-01-01', metricsNamespace: 'EngagementLake' });
+      expect(config).toEqual({
+        includeRaw: true,
+        dtStart: '2015-01-01',
+        metricsNamespace: 'EngagementLake',
+        serviceName: 'engagement-lake',
+      });
     });
 
-    it('reads INCLUDE_RAW, DT_START and POWERTOOLS_METRICS_NAMESPACE', () => {
+    it('reads INCLUDE_RAW, DT_START and the Powertools namespace and service name', () => {
       // Arrange, Act
       const config = readHandlerConfig({
         INCLUDE_RAW: 'FALSE',
         DT_START: '2020-02-29',
         POWERTOOLS_METRICS_NAMESPACE: 'Lake',
+        POWERTOOLS_SERVICE_NAME: 'events-transform',
       });
       // Assert
-      expect(config).toEqual({ includeRaw: false, dtStart: '2020-02-29', metricsNamespace: 'Lake' });
+      expect(config).toEqual({
+        includeRaw: false,
+        dtStart: '2020-02-29',
+        metricsNamespace: 'Lake',
+        serviceName: 'events-transform',
+      });
     });
   });
 

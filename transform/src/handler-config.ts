@@ -3,7 +3,7 @@
  * `transform/src` takes them as arguments and never reads `process.env` itself.
  */
 import { UserInputError } from './errors';
-import { DEFAULT_METRICS_NAMESPACE } from './metrics-names';
+import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from './metrics-names';
 import { DEFAULT_DT_START } from './schema';
 
 export interface HandlerConfig {
@@ -13,6 +13,8 @@ export interface HandlerConfig {
   dtStart: string;
   /** `POWERTOOLS_METRICS_NAMESPACE` (default `EngagementLake`). */
   metricsNamespace: string;
+  /** `POWERTOOLS_SERVICE_NAME` (default `engagement-lake`): the logs' `service` and the metrics' `service` dimension. */
+  serviceName: string;
 }
 
 const TRUE = new Set(['true', '1', 'yes']);
@@ -45,5 +47,6 @@ export function readHandlerConfig(env: NodeJS.ProcessEnv): HandlerConfig {
     includeRaw: readBoolean(env, 'INCLUDE_RAW', true),
     dtStart: readDate(env, 'DT_START', DEFAULT_DT_START),
     metricsNamespace: env.POWERTOOLS_METRICS_NAMESPACE?.trim() || DEFAULT_METRICS_NAMESPACE,
+    serviceName: env.POWERTOOLS_SERVICE_NAME?.trim() || DEFAULT_SERVICE_NAME,
   };
 }

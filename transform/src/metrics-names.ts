@@ -8,6 +8,12 @@ import type { FailureReason } from './types';
 /** Namespace used when `POWERTOOLS_METRICS_NAMESPACE` is not set. */
 export const DEFAULT_METRICS_NAMESPACE = 'EngagementLake';
 
+/**
+ * Service name used when `POWERTOOLS_SERVICE_NAME` is not set. Powertools adds it to every metric
+ * as the `service` dimension, so an alarm must name it too.
+ */
+export const DEFAULT_SERVICE_NAME = 'engagement-lake';
+
 export const METRIC_NAMES = {
   /** Records in the Firehose batch. */
   recordsIn: 'RecordsIn',
