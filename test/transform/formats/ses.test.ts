@@ -1,7 +1,18 @@
 import { ses, sesNotification } from '../../../transform/src/formats/ses';
 import { transformEvent } from '../../../transform/src/transform-event';
+import type { EventResult } from '../../../transform/src/types';
 
 const NOW = { now: Date.UTC(2026, 10, 28) };
+
+function ok(result: EventResult): Extract<EventResult, { ok: true }> {
+  if (!result.ok) throw new Error(`expected a row, got ${result.reason}: ${result.message}`);
+  return result;
+}
+
+/** The `extra` map of a row as a record (`{}` when null): `EventRow` types every column loosely. */
+function extraOf(value: unknown): Record<string, string | undefined> {
+  return (value ?? {}) as Record<string, string | undefined>;
+}
 
 /** The `mail` object of the SES docs' examples, trimmed to the fields these tests look at. */
 const MAIL = {
@@ -172,8 +183,8 @@ describe('ses', () => {
       // Act
       const result = transformEvent(JSON.stringify(event), { ...NOW, arrivalTime: arrival });
       // Assert
-      expect(result.ok && result.row.event_time).toBe(arrival);
-      expect(result.ok && result.row.time_source).toBe('arrival');
+      expect(ok(result).row.event_time).toBe(arrival);
+      expect(ok(result).row.time_source).toBe('arrival');
     });
   });
 
@@ -255,8 +266,8 @@ describe('ses', () => {
         affected_recipients: ['recipient@example.com'],
         status: null,
       });
-      expect(result.row.extra?.['complaint.complainedRecipients']).toBeUndefined();
-      expect(result.row.extra?.['complaint.complaintSubType']).toBe('null');
+      expect(extraOf(result.row.extra)['complaint.complainedRecipients']).toBeUndefined();
+      expect(extraOf(result.row.extra)['complaint.complaintSubType']).toBe('null');
     });
 
     it('takes the complaint sub-type as the status', () => {
@@ -297,8 +308,8 @@ describe('ses', () => {
       // Act
       const result = transformEvent(JSON.stringify(sesEvent('Open', { open: { isBotEvent: 'Maybe' } })), NOW);
       // Assert
-      expect(result.ok && result.row.is_bot).toBeNull();
-      expect(result.ok && result.row.extra?.['open.isBotEvent']).toBe('"Maybe"');
+      expect(ok(result).row.is_bot).toBeNull();
+      expect(extraOf(ok(result).row.extra)['open.isBotEvent']).toBe('"Maybe"');
     });
 
     it('fills the delay type, recipients and diagnostic of a DeliveryDelay', () => {
@@ -379,7 +390,7 @@ describe('ses', () => {
         'mail.tags.empty': '[]',
         'mail.tags.mixed': '["x",1]',
       });
-      expect(result.row.extra?.['mail.tags.plain']).toBeUndefined();
+      expect(extraOf(result.row.extra)['mail.tags.plain']).toBeUndefined();
     });
 
     it('keeps an array whose join would be ambiguous in extra as well', () => {
@@ -389,8 +400,8 @@ describe('ses', () => {
       // Act
       const result = transformEvent(JSON.stringify(event), NOW);
       // Assert
-      expect(result.ok && result.row.tags).toEqual({ list: 'a,b,c' });
-      expect(result.ok && result.row.extra?.['mail.tags.list']).toBe('["a,b","c"]');
+      expect(ok(result).row.tags).toEqual({ list: 'a,b,c' });
+      expect(extraOf(ok(result).row.extra)['mail.tags.list']).toBe('["a,b","c"]');
     });
 
     it('keeps click link tags out of tags, in extra', () => {
@@ -402,15 +413,38 @@ describe('ses', () => {
         NOW,
       );
       // Assert
-      expect(result.ok && result.row.tags).toEqual({
+      expect(ok(result).row.tags).toEqual({
         'ses:configuration-set': 'ConfigSet',
         myCustomTag1: 'myCustomTagValue1',
       });
-      expect(result.ok && result.row.extra?.['click.linkTags.samplekey0']).toBe('["samplevalue0"]');
+      expect(extraOf(ok(result).row.extra)['click.linkTags.samplekey0']).toBe('["samplevalue0"]');
     });
   });
 
   describe('hostile input', () => {
+    it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])(
+      'makes an eventType named like an Object property (%s) email.other instead of crashing',
+      (eventType) => {
+        // Act
+        const flat = ses.flatten(sesEvent(eventType));
+        // Assert
+        expect(flat.columns.event_name).toBe('email.other');
+        expect(flat.unknownType).toBe(true);
+      },
+    );
+
+    it('keeps the first of two tags that differ only by case and moves the other to extra', () => {
+      // Arrange
+      const event = sesEvent('Send');
+      (event.mail as Record<string, unknown>).tags = { Team: ['blue'], team: ['red'] };
+      // Act
+      const { row, diagnostics } = ok(transformEvent(JSON.stringify(event), NOW));
+      // Assert
+      expect(row.tags).toEqual({ Team: 'blue' });
+      expect(extraOf(row.extra)['tags.team']).toBe('"red"');
+      expect(diagnostics.caseCollisions).toBe(1);
+    });
+
     it('leaves a recipient list holding a non-string to extra, not to recipients', () => {
       // Arrange
       const event = sesEvent('Send');
@@ -420,7 +454,7 @@ describe('ses', () => {
       // Assert
       if (!result.ok) throw new Error(result.reason);
       expect(result.row.recipients).toBeNull();
-      expect(result.row.extra?.['mail.destination']).toBe('[42,"recipient@example.com"]');
+      expect(extraOf(result.row.extra)['mail.destination']).toBe('[42,"recipient@example.com"]');
     });
 
     it('keeps a huge subject whole', () => {
@@ -431,7 +465,7 @@ describe('ses', () => {
       // Act
       const result = transformEvent(JSON.stringify(event), NOW);
       // Assert
-      expect(result.ok && result.row.subject?.length).toBe(500_000);
+      expect(String(ok(result).row.subject)).toHaveLength(500_000);
     });
 
     it('does not read typed columns from values of the wrong type', () => {
@@ -492,7 +526,7 @@ describe('ses', () => {
     it('gets source_format ses_notification', () => {
       const event = { notificationType: 'Delivery', mail: MAIL, delivery: {} };
       const result = transformEvent(JSON.stringify(event), NOW);
-      expect(result.ok && result.row.source_format).toBe('ses_notification');
+      expect(ok(result).row.source_format).toBe('ses_notification');
     });
   });
 });

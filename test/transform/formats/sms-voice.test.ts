@@ -4,8 +4,19 @@ import {
   smsVoiceV2,
 } from '../../../transform/src/formats/sms-voice';
 import { transformEvent } from '../../../transform/src/transform-event';
+import type { EventResult } from '../../../transform/src/types';
 
 const NOW = { now: Date.UTC(2026, 10, 28) };
+
+function ok(result: EventResult): Extract<EventResult, { ok: true }> {
+  if (!result.ok) throw new Error(`expected a row, got ${result.reason}: ${result.message}`);
+  return result;
+}
+
+/** The `extra` map of a row as a record (`{}` when null): `EventRow` types every column loosely. */
+function extraOf(value: unknown): Record<string, string | undefined> {
+  return (value ?? {}) as Record<string, string | undefined>;
+}
 
 /** The SMS example of the End User Messaging event-format page. */
 const SMS = {
@@ -127,6 +138,9 @@ describe('smsVoiceV2', () => {
       ['TEXT', 'sms', 'sms.other'],
       ['FAX_SENT', 'other', 'other.other'],
       ['', 'other', 'other.other'],
+      ['CONSTRUCTOR_SENT', 'other', 'other.other'],
+      ['TEXT_CONSTRUCTOR', 'sms', 'sms.other'],
+      ['__proto__', 'other', 'other.other'],
     ])('makes unknown type %j family %s, event %s, and flags it', (eventType, family, eventName) => {
       const flat = smsVoiceV2.flatten(smsEvent({ eventType }));
       expect(flat.family).toBe(family);
@@ -167,7 +181,7 @@ describe('smsVoiceV2', () => {
       // Act
       const result = transformEvent(JSON.stringify(smsEvent()), NOW);
       // Assert
-      expect(result.ok && result.row.extra).toEqual({
+      expect(ok(result).row.extra).toEqual({
         isInternationalSend: 'false',
         mcc: '"310"',
         mnc: '"800"',
@@ -204,8 +218,8 @@ describe('smsVoiceV2', () => {
       // Act
       const result = transformEvent(JSON.stringify(smsEvent({ messageType: 'Transactional' })), NOW);
       // Assert
-      expect(result.ok && result.row.message_type).toBe('TRANSACTIONAL');
-      expect(result.ok && result.row.extra?.messageType).toBe('"Transactional"');
+      expect(ok(result).row.message_type).toBe('TRANSACTIONAL');
+      expect(extraOf(ok(result).row.extra).messageType).toBe('"Transactional"');
     });
 
     it('reads totalMessagePrice sent as a string as dollars', () => {
@@ -218,8 +232,8 @@ describe('smsVoiceV2', () => {
       // Act
       const result = transformEvent(JSON.stringify(smsEvent({ totalMessagePrice: 'free' })), NOW);
       // Assert
-      expect(result.ok && result.row.price_usd).toBeNull();
-      expect(result.ok && result.row.extra?.totalMessagePrice).toBe('"free"');
+      expect(ok(result).row.price_usd).toBeNull();
+      expect(extraOf(ok(result).row.extra).totalMessagePrice).toBe('"free"');
     });
 
     it('keeps a numeric eventVersion as text in event_version', () => {
@@ -240,7 +254,7 @@ describe('smsVoiceV2', () => {
     it('keeps a huge status description whole', () => {
       const description = 'D'.repeat(300_000);
       const result = transformEvent(JSON.stringify(smsEvent({ messageStatusDescription: description })), NOW);
-      expect(result.ok && result.row.status_message).toBe(description);
+      expect(ok(result).row.status_message).toBe(description);
     });
   });
 

@@ -166,7 +166,9 @@ function typeColumns(read: FieldReader, object: string): Flattened['columns'] {
 function flattenSes(event: Record<string, unknown>, typeKey: 'eventType' | 'notificationType'): Flattened {
   const read = new FieldReader(event);
   const eventType = read.str(typeKey) as string;
-  const known = SES_TYPES[foldType(eventType)];
+  const folded = foldType(eventType);
+  // Own keys only: a type named `constructor` or `__proto__` must not reach Object.prototype.
+  const known = Object.hasOwn(SES_TYPES, folded) ? SES_TYPES[folded] : undefined;
   const details = known ? obj(read.source, known.object) : null;
 
   // The event's own timestamp (bounce.timestamp, open.timestamp…), else the send time of the message.

@@ -80,6 +80,11 @@ const ACTIONS_BY_FAMILY: Partial<Record<Family, Readonly<Record<string, string>>
   voice: VOICE_ACTIONS,
 };
 
+/** A table entry by own key only, so source text never reaches Object.prototype. */
+function lookup<V>(table: Readonly<Record<string, V>>, key: string): V | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 /** Family and event name of an End User Messaging `eventType`, matched without regard to case. */
 export function classifySmsVoiceType(eventType: string): {
   family: Family;
@@ -89,8 +94,9 @@ export function classifySmsVoiceType(eventType: string): {
   const upper = eventType.trim().toUpperCase();
   const cut = upper.indexOf('_');
   const prefix = cut < 0 ? upper : upper.slice(0, cut);
-  const family = FAMILY_BY_PREFIX[prefix] ?? 'other';
-  const action = cut < 0 ? undefined : ACTIONS_BY_FAMILY[family]?.[upper.slice(cut + 1)];
+  const family = lookup(FAMILY_BY_PREFIX, prefix) ?? 'other';
+  const actions = lookup(ACTIONS_BY_FAMILY, family);
+  const action = cut < 0 || actions === undefined ? undefined : lookup(actions, upper.slice(cut + 1));
   return action === undefined
     ? { family, eventName: `${family}.other`, known: false }
     : { family, eventName: `${family}.${action}`, known: true };
