@@ -1,0 +1,420 @@
+/**
+ * AWS End User Messaging SMS/MMS/RCS/voice events (`eventVersion` "1.0", configuration set event
+ * destinations): intermediate statuses (`isFinal` false) then a final one, prices in US dollars,
+ * a `context` object, `isoCountryCode` of the destination. About a tenth of messages go through
+ * an EventBridge destination (`aws.sms-voice`) and arrive wrapped, with `carrierName`.
+ */
+import { type Batch, DAY, type GenContext, MINUTE } from './context';
+import { eventBridge } from './envelopes';
+import type { Endpoint } from './identities';
+
+/** An `eventType`, its `messageStatus`, its description, whether it is final, and when. */
+type Status = [eventType: string, status: string, description: string, isFinal: boolean, at: number];
+
+const TEXT_FAILURES: readonly [string, string][] = [
+  ['CARRIER_UNREACHABLE', 'The carrier is unreachable'],
+  ['UNREACHABLE', 'The destination phone is unreachable'],
+  ['BLOCKED', 'The destination phone number has been blocked'],
+  ['CARRIER_BLOCKED', 'The carrier has blocked the message'],
+  ['INVALID', 'The destination phone number is invalid'],
+  ['TTL_EXPIRED', 'The message could not be delivered within the specified time'],
+  ['SPAM', 'The carrier identified the message as spam'],
+  ['INVALID_MESSAGE', 'The message body is invalid'],
+];
+
+/** The common head of every message event, in the documented key order. */
+interface MessageHead {
+  messageId: string;
+  requestedAt: number;
+  origination: string;
+  endpoint: Endpoint;
+  context: Record<string, string>;
+  viaEventBridge: boolean;
+  detailType: string;
+}
+
+function emit(
+  ctx: GenContext,
+  head: MessageHead,
+  status: Status,
+  body: Record<string, unknown>,
+  batch: Batch,
+): void {
+  const { rng } = ctx;
+  const [eventType, messageStatus, description, isFinal, at] = status;
+  const country = head.endpoint.country;
+  const record: Record<string, unknown> = {
+    eventType,
+    eventVersion: '1.0',
+    eventTimestamp: at,
+    isFinal,
+    originationPhoneNumber: head.origination,
+    destinationPhoneNumber: head.endpoint.phone,
+    isoCountryCode: country.code,
+    ...body,
+    messageId: head.messageId,
+    messageRequestTimestamp: head.requestedAt,
+    messageStatus,
+    messageStatusDescription: description,
+    context: head.context,
+  };
+  if (!head.viaEventBridge) {
+    batch.add(at, record);
+    return;
+  }
+  const [carrierName] = rng.pick(country.carriers);
+  const wrapped = eventBridge(ctx, 'aws.sms-voice', head.detailType, { ...record, carrierName }, at);
+  batch.add(wrapped.latestTime, wrapped.record);
+}
+
+function head(
+  ctx: GenContext,
+  t0: number,
+  endpoint: Endpoint,
+  origination: string,
+  detailType: string,
+  context: Record<string, string>,
+): MessageHead {
+  return {
+    messageId: ctx.rng.uuid(),
+    requestedAt: t0,
+    origination,
+    endpoint,
+    context,
+    viaEventBridge: ctx.rng.chance(0.1),
+    detailType,
+  };
+}
+
+/** Delivery statuses of a text or media message: pending, carrier-accepted, handset-delivered, or a failure. */
+function deliveryStatuses(
+  ctx: GenContext,
+  prefix: 'TEXT' | 'MEDIA',
+  t0: number,
+  endpoint: Endpoint,
+  failures: readonly [string, string][],
+): Status[] {
+  const { rng } = ctx;
+  const queued = rng.chance(0.25);
+  const statuses: Status[] = [
+    [
+      `${prefix}_${queued ? 'QUEUED' : 'PENDING'}`,
+      queued ? 'QUEUED' : 'PENDING',
+      'Message is being processed',
+      false,
+      t0 + rng.int(20, 400),
+    ],
+  ];
+  const carrierAt = t0 + rng.int(500, 6000) + (queued ? rng.int(1000, 120000) : 0);
+  const outcome = rng.next();
+  if (outcome < 0.95) {
+    const receipts = endpoint.country.handsetReceipts;
+    statuses.push([
+      `${prefix}_SUCCESSFUL`,
+      'SUCCESSFUL',
+      'Message has been accepted by phone carrier',
+      !receipts,
+      carrierAt,
+    ]);
+    if (receipts)
+      statuses.push([
+        `${prefix}_DELIVERED`,
+        'DELIVERED',
+        'Message has been accepted by phone',
+        true,
+        carrierAt + rng.int(1000, 45000),
+      ]);
+  } else if (outcome < 0.995) {
+    const [suffix, description] = rng.pick(failures);
+    statuses.push([`${prefix}_${suffix}`, suffix, description, true, carrierAt]);
+  } else {
+    // No final receipt within 72 hours: End User Messaging reports UNKNOWN.
+    statuses.push([
+      `${prefix}_UNKNOWN`,
+      'UNKNOWN',
+      'Unknown error attempting to reach phone',
+      true,
+      t0 + 3 * DAY,
+    ]);
+  }
+  return statuses;
+}
+
+/** One SMS through End User Messaging, with price and carrier fee in dollars on every event. */
+export function eumText(
+  ctx: GenContext,
+  t0: number,
+  endpoint: Endpoint,
+  messageType: 'PROMOTIONAL' | 'TRANSACTIONAL',
+  batch: Batch,
+): void {
+  const { rng, world } = ctx;
+  const country = endpoint.country;
+  const context: Record<string, string> =
+    messageType === 'TRANSACTIONAL' && endpoint.userId !== null
+      ? { userId: endpoint.userId }
+      : { campaign: rng.pick(world.campaigns).name };
+  const message = head(
+    ctx,
+    t0,
+    endpoint,
+    rng.pick(world.originators[country.code]),
+    'Text Message Delivery Status Updated',
+    context,
+  );
+  const parts = rng.chance(0.8) ? 1 : 2;
+  const [carrier, mnc] = rng.pick(country.carriers);
+  const protect = rng.chance(0.01);
+  const body: Record<string, unknown> = {
+    isInternationalSend: false,
+    mcc: country.mcc,
+    mnc,
+    messageEncoding: rng.chance(0.9) ? 'GSM' : 'UNICODE',
+    messageType,
+  };
+  const fee = country.code === 'US' ? (carrier === 'T-Mobile' ? 0.003 : 0.0025) : 0;
+  const prices = {
+    totalMessageParts: parts,
+    totalMessagePrice: Math.round(country.smsPrice * parts * 1e5) / 1e5,
+    totalCarrierFee: fee * parts,
+  };
+  if (protect) {
+    // SMS Protect blocked the send: one final event, nothing billed.
+    const status: Status = [
+      'TEXT_PROTECT_BLOCKED',
+      'PROTECT_BLOCKED',
+      'The message was blocked by protect configuration',
+      true,
+      t0 + rng.int(20, 400),
+    ];
+    const blocked = {
+      ...body,
+      protectConfiguration: {
+        protectConfigurationId: world.smsProtectConfigurationId,
+        protectStatus: 'FILTER',
+      },
+      totalMessageParts: parts,
+      totalMessagePrice: 0,
+      totalCarrierFee: 0,
+    };
+    emit(ctx, message, status, blocked, batch);
+    return;
+  }
+  for (const status of deliveryStatuses(ctx, 'TEXT', t0, endpoint, TEXT_FAILURES))
+    emit(ctx, message, status, { ...body, ...prices }, batch);
+}
+
+/** One MMS (US and Canadian endpoints send them), with `contentType` "MMS". */
+export function eumMedia(ctx: GenContext, t0: number, batch: Batch): void {
+  const { rng, world } = ctx;
+  const endpoint = rng.pick(
+    world.endpoints.filter((e) => e.country.code === 'US' || e.country.code === 'CA'),
+  );
+  const message = head(
+    ctx,
+    t0,
+    endpoint,
+    world.originators[endpoint.country.code][0],
+    'Media Message Delivery Status Updated',
+    { campaign: rng.pick(world.campaigns).name },
+  );
+  const failures: [string, string][] = [
+    ['FILE_INACCESSIBLE', 'The media file could not be retrieved'],
+    ['FILE_TYPE_UNSUPPORTED', 'The media file type is not supported'],
+    ['FILE_SIZE_EXCEEDED', 'The media file is too large'],
+    ['CARRIER_UNREACHABLE', 'The carrier is unreachable'],
+  ];
+  const body = { isInternationalSend: false, messageType: 'PROMOTIONAL', contentType: 'MMS' };
+  for (const status of deliveryStatuses(ctx, 'MEDIA', t0, endpoint, failures))
+    emit(
+      ctx,
+      message,
+      status,
+      { ...body, totalMessageParts: 1, totalMessagePrice: 0.0198, totalCarrierFee: 0.0 },
+      batch,
+    );
+}
+
+/** One RCS message: queued, delivered and often read; or expired and fallen back to SMS (then TEXT_* events). */
+export function eumRcs(ctx: GenContext, t0: number, batch: Batch): void {
+  const { rng, world } = ctx;
+  const endpoint = rng.pick(world.endpoints.filter((e) => e.platform.name === 'android'));
+  const message = head(ctx, t0, endpoint, world.rcsAgentId, 'RCS Message Delivery Status Updated', {
+    campaign: rng.pick(world.campaigns).name,
+  });
+  message.viaEventBridge = false;
+  const rcs = {
+    rcsBusinessId: world.rcsAgentId,
+    agentIsoCountryCode: 'US',
+    messageType: 'PROMOTIONAL',
+    rcsMetadata: { billingEventType: rng.chance(0.7) ? 'RICH' : 'BASIC' },
+  };
+  const priced = { ...rcs, totalMessagePrice: 0.0105, totalCarrierFee: 0.0 };
+  emit(
+    ctx,
+    message,
+    ['RCS_QUEUED', 'QUEUED', 'Message is queued for delivery', false, t0 + rng.int(20, 300)],
+    priced,
+    batch,
+  );
+  if (rng.chance(0.93)) {
+    const deliveredAt = t0 + rng.int(400, 8000);
+    emit(
+      ctx,
+      message,
+      ['RCS_DELIVERED', 'DELIVERED', 'Message delivered to the device', true, deliveredAt],
+      priced,
+      batch,
+    );
+    if (rng.chance(0.6))
+      emit(
+        ctx,
+        message,
+        [
+          'RCS_READ',
+          'READ',
+          'Message was read by the recipient',
+          true,
+          deliveredAt + Math.round(rng.logNormal(15 * MINUTE, 1.4)) + 1000,
+        ],
+        rcs,
+        batch,
+      );
+    return;
+  }
+  const expiredAt = t0 + rng.int(10, 60) * MINUTE;
+  emit(
+    ctx,
+    message,
+    [
+      'RCS_TTL_EXPIRED',
+      'TTL_EXPIRED',
+      'The message was not delivered before its time to live',
+      false,
+      expiredAt,
+    ],
+    rcs,
+    batch,
+  );
+  emit(
+    ctx,
+    message,
+    [
+      'RCS_FALLEN_BACK_TO_SMS',
+      'FALLEN_BACK_TO_SMS',
+      'The message was sent as SMS instead',
+      true,
+      expiredAt + rng.int(10, 500),
+    ],
+    rcs,
+    batch,
+  );
+  // The fallback SMS keeps the message id and the agent as origination: it is sms.delivered.
+  const text = {
+    isInternationalSend: false,
+    messageType: 'PROMOTIONAL',
+    totalMessageParts: 1,
+    totalMessagePrice: endpoint.country.smsPrice,
+    totalCarrierFee: 0.0,
+  };
+  emit(
+    ctx,
+    message,
+    [
+      'TEXT_SUCCESSFUL',
+      'SUCCESSFUL',
+      'Message has been accepted by phone carrier',
+      true,
+      expiredAt + rng.int(1000, 8000),
+    ],
+    text,
+    batch,
+  );
+}
+
+/** One voice message (a one-time-password call): initiated, ringing, then answered and completed, busy, no answer or failed. */
+export function eumVoice(ctx: GenContext, t0: number, batch: Batch): void {
+  const { rng, world } = ctx;
+  const endpoint = rng.pick(world.endpoints);
+  const origination = world.originators[endpoint.country.code][0];
+  const message = head(ctx, t0, endpoint, origination, 'Voice Message Delivery Status Updated', {
+    purpose: 'otp',
+  });
+  const minutePrice = endpoint.country.code === 'US' || endpoint.country.code === 'CA' ? 0.013 : 0.094;
+  const unpriced = { callDurationInSeconds: 0, totalDurationInMinutes: 0, totalMessagePrice: 0.0 };
+  let at = t0 + rng.int(100, 900);
+  emit(
+    ctx,
+    message,
+    ['VOICE_INITIATED', 'INITIATED', 'The call has been initiated', false, at],
+    unpriced,
+    batch,
+  );
+  at += rng.int(800, 4000);
+  emit(ctx, message, ['VOICE_RINGING', 'RINGING', 'The phone is ringing', false, at], unpriced, batch);
+  at += rng.int(3000, 25000);
+  const outcome = rng.weighted<string>([
+    ['COMPLETED', 78],
+    ['NO_ANSWER', 14],
+    ['BUSY', 5],
+    ['FAILED', 3],
+  ]);
+  if (outcome !== 'COMPLETED') {
+    const descriptions: Record<string, string> = {
+      NO_ANSWER: 'The call was not answered',
+      BUSY: 'The line was busy',
+      FAILED: 'The call failed',
+    };
+    emit(ctx, message, [`VOICE_${outcome}`, outcome, descriptions[outcome], true, at], unpriced, batch);
+    return;
+  }
+  emit(ctx, message, ['VOICE_ANSWERED', 'ANSWERED', 'The call was answered', false, at], unpriced, batch);
+  const seconds = rng.int(12, 75);
+  const minutes = Math.ceil(seconds / 60);
+  const priced = {
+    callDurationInSeconds: seconds,
+    totalDurationInMinutes: minutes,
+    totalMessagePrice: Math.round(minutes * minutePrice * 1e5) / 1e5,
+  };
+  emit(
+    ctx,
+    message,
+    ['VOICE_COMPLETED', 'COMPLETED', 'The call has been completed', true, at + seconds * 1000],
+    priced,
+    batch,
+  );
+}
+
+/** A sender registration (10DLC brand or campaign, toll-free) moving through review: EventBridge only. */
+export function registrationStatus(ctx: GenContext, t0: number, batch: Batch): void {
+  const { rng, world } = ctx;
+  const registrationId = `registration-${rng.hex(32)}`;
+  const registrationArn = `arn:aws:sms-voice:${world.region}:${world.accountId}:registration/${registrationId}`;
+  const type = rng.pick([
+    'US_TEN_DLC_BRAND_REGISTRATION',
+    'US_TEN_DLC_CAMPAIGN_REGISTRATION',
+    'US_TOLL_FREE_REGISTRATION',
+  ]);
+  const statuses = ['SUBMITTED', 'REVIEWING', rng.chance(0.8) ? 'COMPLETE' : 'REQUIRES_UPDATES'].slice(
+    0,
+    rng.int(1, 3),
+  );
+  let at = t0;
+  for (const status of statuses) {
+    const detail = {
+      registrationDetails: {
+        registrationId,
+        registrationType: type,
+        currentStatus: status,
+        registrationVersionNumber: 1,
+        registrationStatusChangeTimestamp: at,
+      },
+      registrationArn,
+    };
+    const wrapped = eventBridge(ctx, 'aws.sms-voice', 'Registration Status Change', detail, at, [
+      registrationArn,
+    ]);
+    batch.add(wrapped.latestTime, wrapped.record);
+    at += Math.round(rng.logNormal(DAY, 0.8));
+  }
+}
