@@ -185,6 +185,17 @@ describe('envelopes', () => {
       expect(partition).toEqual({ family: 'other', dt: '2025-09-26' });
     });
 
+    it('fails with missing_timestamp when neither the detail nor the envelope has a usable time', () => {
+      // Arrange
+      const envelope = structuredClone(EB_SMS) as { detail: Record<string, unknown>; time: unknown };
+      delete envelope.detail.eventTimestamp;
+      envelope.time = 'not a time';
+      // Act
+      const result = transformEvent(JSON.stringify(envelope), NOW);
+      // Assert
+      expect(result).toMatchObject({ ok: false, reason: 'missing_timestamp' });
+    });
+
     it('fails an EventBridge detail in no known format with unknown_format', () => {
       const envelope = {
         'detail-type': 'EC2 Instance State-change Notification',
@@ -289,6 +300,32 @@ describe('envelopes', () => {
       // Assert
       expect(row.account_id).toBe('210987654321');
       expect(row.event_time).toBe(Date.UTC(2012, 4, 26, 0, 54, 6, 655));
+    });
+
+    it('unwraps an SES event-publishing record sent to SNS by a configuration set', () => {
+      // Arrange
+      const record = {
+        eventType: 'Delivery',
+        mail: {
+          timestamp: '2016-10-19T23:20:52.240Z',
+          sendingAccountId: '123456789012',
+          messageId: 'EXAMPLE7c191be45-e9aedb9a-02f9-4d12-a87d-dd0099a07f8a-000000',
+          destination: ['recipient@example.com'],
+          tags: { 'ses:configuration-set': ['ConfigSet'] },
+        },
+        delivery: { timestamp: '2016-10-19T23:21:04.133Z', smtpResponse: '250 2.6.0 Message received' },
+      };
+      // Act
+      const { row, partition } = ok(transformEvent(JSON.stringify(snsEnvelope(JSON.stringify(record))), NOW));
+      // Assert
+      expect(row).toMatchObject({
+        source_format: 'ses+sns',
+        event_name: 'email.delivered',
+        event_time: Date.UTC(2016, 9, 19, 23, 21, 4, 133),
+        smtp_response: '250 2.6.0 Message received',
+        tags: { 'ses:configuration-set': 'ConfigSet' },
+      });
+      expect(partition).toEqual({ family: 'email', dt: '2016-10-19' });
     });
 
     it('fails with invalid_json when Message is not JSON', () => {
