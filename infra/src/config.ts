@@ -1,0 +1,143 @@
+/**
+ * The app's configuration: the `engagementLake` object in cdk.json's `context`, checked and turned
+ * into stack settings and {@link EngagementLakeProps}. Pure, so every rule is unit-tested.
+ */
+import { Duration, Size } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { UserInputError } from '../../transform/src/errors';
+import type { EngagementLakeProps } from './props';
+
+/** Context key holding the configuration object. */
+export const CONTEXT_KEY = 'engagementLake';
+
+/** The configuration object as written in cdk.json. Every key is optional. */
+export interface LakeConfig {
+  stackName?: string;
+  account?: string;
+  region?: string;
+  dtStart?: string;
+  includeRaw?: boolean;
+  dataStorageClass?: 'INTELLIGENT_TIERING' | 'GLACIER_IR';
+  dataTransitionAfterDays?: number;
+  dataExpirationDays?: number;
+  errorExpirationDays?: number;
+  noncurrentVersionExpirationDays?: number;
+  athenaResultsExpirationDays?: number;
+  athenaBytesScannedCutoffPerQueryGb?: number;
+  bufferingIntervalSeconds?: number;
+  /** `none` (Direct PUT), `new` (create a stream) or the ARN of an existing Kinesis data stream. */
+  kinesisSource?: string;
+  directPutStream?: boolean;
+  sesConfigurationSets?: string[];
+  smsVoiceConfigurationSets?: string[];
+  pinpointApplicationIds?: string[];
+  forwardDefaultBusEvents?: boolean;
+  alarmEmail?: string;
+}
+
+/** What the app needs to build the stack. */
+export interface AppSettings {
+  readonly stackName: string;
+  readonly env?: { account?: string; region?: string };
+  readonly sourceStreamArn?: string;
+  readonly lake: EngagementLakeProps;
+}
+
+const KEY_TYPES: Record<keyof LakeConfig, 'string' | 'number' | 'boolean' | 'string[]'> = {
+  stackName: 'string',
+  account: 'string',
+  region: 'string',
+  dtStart: 'string',
+  includeRaw: 'boolean',
+  dataStorageClass: 'string',
+  dataTransitionAfterDays: 'number',
+  dataExpirationDays: 'number',
+  errorExpirationDays: 'number',
+  noncurrentVersionExpirationDays: 'number',
+  athenaResultsExpirationDays: 'number',
+  athenaBytesScannedCutoffPerQueryGb: 'number',
+  bufferingIntervalSeconds: 'number',
+  kinesisSource: 'string',
+  directPutStream: 'boolean',
+  sesConfigurationSets: 'string[]',
+  smsVoiceConfigurationSets: 'string[]',
+  pinpointApplicationIds: 'string[]',
+  forwardDefaultBusEvents: 'boolean',
+  alarmEmail: 'string',
+};
+
+const KINESIS_ARN = /^arn:aws[a-z-]*:kinesis:[a-z0-9-]+:\d{12}:stream\/[\w.-]+$/;
+
+/** Checks the context object and maps it to stack settings; empty strings and nulls mean "not set". */
+export function parseLakeConfig(raw: unknown): AppSettings {
+  if (raw === undefined || raw === null) return { stackName: 'EngagementLake', lake: {} };
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new UserInputError(
+      `context '${CONTEXT_KEY}' must be an object in cdk.json, got ${JSON.stringify(raw)}`,
+    );
+  }
+  const config: LakeConfig = {};
+  for (const [key, value] of Object.entries(raw)) {
+    const expected = KEY_TYPES[key as keyof LakeConfig];
+    if (!expected) {
+      throw new UserInputError(
+        `unknown key '${key}' in context '${CONTEXT_KEY}' (known keys: ${Object.keys(KEY_TYPES).join(', ')})`,
+      );
+    }
+    if (value === null || value === '') continue;
+    const ok =
+      expected === 'string[]'
+        ? Array.isArray(value) && value.every((v) => typeof v === 'string' && v !== '')
+        : typeof value === expected;
+    if (!ok)
+      throw new UserInputError(`'${CONTEXT_KEY}.${key}' must be a ${expected}, got ${JSON.stringify(value)}`);
+    (config as Record<string, unknown>)[key] = value;
+  }
+
+  const kinesisSource = config.kinesisSource ?? 'none';
+  if (kinesisSource !== 'none' && kinesisSource !== 'new' && !KINESIS_ARN.test(kinesisSource)) {
+    throw new UserInputError(
+      `'${CONTEXT_KEY}.kinesisSource' must be 'none', 'new' or a Kinesis stream ARN, got '${kinesisSource}'`,
+    );
+  }
+  const storageClass = config.dataStorageClass;
+  if (storageClass !== undefined && storageClass !== 'INTELLIGENT_TIERING' && storageClass !== 'GLACIER_IR') {
+    throw new UserInputError(
+      `'${CONTEXT_KEY}.dataStorageClass' must be INTELLIGENT_TIERING or GLACIER_IR (Athena cannot read archive classes), got '${storageClass}'`,
+    );
+  }
+  const days = (n?: number) => (n === undefined ? undefined : Duration.days(n));
+  return {
+    stackName: config.stackName ?? 'EngagementLake',
+    env: config.account || config.region ? { account: config.account, region: config.region } : undefined,
+    sourceStreamArn: KINESIS_ARN.test(kinesisSource) ? kinesisSource : undefined,
+    lake: {
+      dtStart: config.dtStart,
+      includeRaw: config.includeRaw,
+      dataStorageClass:
+        storageClass === 'GLACIER_IR'
+          ? s3.StorageClass.GLACIER_INSTANT_RETRIEVAL
+          : storageClass && s3.StorageClass.INTELLIGENT_TIERING,
+      dataTransitionAfter: days(config.dataTransitionAfterDays),
+      dataExpiration: days(config.dataExpirationDays),
+      errorExpiration: days(config.errorExpirationDays),
+      noncurrentVersionExpiration: days(config.noncurrentVersionExpirationDays),
+      athenaResultsExpiration: days(config.athenaResultsExpirationDays),
+      athenaBytesScannedCutoffPerQuery:
+        config.athenaBytesScannedCutoffPerQueryGb === undefined
+          ? undefined
+          : Size.gibibytes(config.athenaBytesScannedCutoffPerQueryGb),
+      bufferingInterval:
+        config.bufferingIntervalSeconds === undefined
+          ? undefined
+          : Duration.seconds(config.bufferingIntervalSeconds),
+      createSourceStream: kinesisSource === 'new',
+      directPutStream: config.directPutStream,
+      sesConfigurationSetNames: config.sesConfigurationSets,
+      smsVoiceConfigurationSetNames: config.smsVoiceConfigurationSets,
+      pinpointApplicationIds: config.pinpointApplicationIds,
+      forwardDefaultBusEvents: config.forwardDefaultBusEvents,
+      alarmEmail: config.alarmEmail,
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import type { Construct } from 'constructs';
+import { EngagementLake, type EngagementLakeProps } from './engagement-lake';
+import { acknowledgeNagFindings } from './nag';
+
+export interface EngagementLakeStackProps extends StackProps {
+  /** Properties of the lake. */
+  readonly lake?: EngagementLakeProps;
+  /**
+   * ARN of an existing Kinesis data stream to read from (imported into this stack).
+   *
+   * @default - no existing stream
+   */
+  readonly sourceStreamArn?: string;
+}
+
+/** One region's lake: the {@link EngagementLake} plus its stack outputs and cdk-nag acknowledgements. */
+export class EngagementLakeStack extends Stack {
+  readonly lake: EngagementLake;
+
+  constructor(scope: Construct, id: string, props: EngagementLakeStackProps = {}) {
+    super(scope, id, props);
+    const sourceStream = props.sourceStreamArn
+      ? kinesis.Stream.fromStreamArn(this, 'ImportedSourceStream', props.sourceStreamArn)
+      : undefined;
+    this.lake = new EngagementLake(this, 'Lake', {
+      ...props.lake,
+      sourceStream: props.lake?.sourceStream ?? sourceStream,
+    });
+
+    const output = (id: string, value: string, description: string) =>
+      new CfnOutput(this, id, { value, description });
+    output(
+      'DataBucketName',
+      this.lake.bucket.bucketName,
+      'Bucket holding events/ (Parquet), errors/ and athena-results/',
+    );
+    output(
+      'DeliveryStreamName',
+      this.lake.deliveryStream.deliveryStreamName,
+      'Main Firehose delivery stream',
+    );
+    if (this.lake.directPutStream && this.lake.directPutStream !== this.lake.deliveryStream) {
+      output(
+        'DirectPutDeliveryStreamName',
+        this.lake.directPutStream.deliveryStreamName,
+        'Direct PUT delivery stream (SES, End User Messaging, replay)',
+      );
+    }
+    if (this.lake.sourceStream)
+      output('SourceStreamArn', this.lake.sourceStream.streamArn, 'Kinesis data stream the lake reads');
+    output('GlueDatabaseName', this.lake.database.databaseName, 'Glue database of the events table');
+    output(
+      'AthenaWorkGroupName',
+      this.lake.workGroup.name,
+      'Athena workgroup with the saved queries and views',
+    );
+    output('AlarmTopicArn', this.lake.alarmTopic.topicArn, 'SNS topic the alarms notify');
+    output(
+      'WriterPolicyArn',
+      this.lake.writerPolicy.managedPolicyArn,
+      'Managed policy for applications that put events',
+    );
+
+    acknowledgeNagFindings(this, this.lake);
+  }
+}

@@ -1,0 +1,138 @@
+import type * as athena from 'aws-cdk-lib/aws-athena';
+import type * as glue from 'aws-cdk-lib/aws-glue';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as cxapi from 'aws-cdk-lib/cx-api';
+import { Construct } from 'constructs';
+import { loadSavedQueries, loadViews } from '../../queries/src/catalog';
+import { AthenaViews, createNamedQueries, createWorkGroup } from './private/athena';
+import { createCatalog } from './private/catalog';
+import { DestinationRole, createDeliveryStream, createTransformFunction } from './private/delivery';
+import { Operations } from './private/operations';
+import { resolveSettings } from './private/settings';
+import { type IngestTarget, Sources } from './private/sources';
+import { createStorage } from './private/storage';
+import type { EngagementLakeProps } from './props';
+
+export type { EngagementLakeProps } from './props';
+
+/**
+ * The engagement lake on AWS: Firehose (de-aggregation, the transform Lambda, dynamic partitioning
+ * by family and dt, Parquet conversion) into a versioned SSE-KMS bucket, a Glue table with partition
+ * projection, an Athena workgroup with the saved queries and views, optional event sources, and
+ * alarms.
+ *
+ * @example
+ * new EngagementLake(stack, 'Lake', { sesConfigurationSetNames: ['marketing'], alarmEmail: 'ops@example.com' });
+ */
+export class EngagementLake extends Construct {
+  readonly key: kms.Key;
+  readonly bucket: s3.Bucket;
+  readonly accessLogsBucket: s3.Bucket;
+  readonly database: glue.Database;
+  readonly table: glue.S3Table;
+  readonly transform: lambda.IFunction;
+  /** The main delivery stream: Kinesis-sourced when a source stream is configured, otherwise Direct PUT. */
+  readonly deliveryStream: firehose.DeliveryStream;
+  /** The Direct PUT delivery stream (the main one without a Kinesis source); absent when Kinesis-only. */
+  readonly directPutStream?: firehose.DeliveryStream;
+  /** The Kinesis source stream, when configured. */
+  readonly sourceStream?: kinesis.IStream;
+  readonly workGroup: athena.CfnWorkGroup;
+  readonly namedQueries: athena.CfnNamedQuery[];
+  readonly views: AthenaViews;
+  readonly alarmTopic: sns.Topic;
+  /** Managed policy that lets applications put events into the lake. */
+  readonly writerPolicy: iam.ManagedPolicy;
+
+  constructor(scope: Construct, id: string, props: EngagementLakeProps = {}) {
+    super(scope, id);
+    // Access logs are delivered under a bucket policy rather than the legacy log-delivery ACL, so
+    // the logs bucket can keep ACLs disabled (BucketOwnerEnforced).
+    this.node.setContext(cxapi.S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, true);
+    const settings = resolveSettings(props);
+
+    const storage = createStorage(this, settings);
+    this.key = storage.key;
+    this.bucket = storage.bucket;
+    this.accessLogsBucket = storage.accessLogsBucket;
+
+    const catalog = createCatalog(this, this.bucket, settings.dtStart);
+    this.database = catalog.database;
+    this.table = catalog.table;
+
+    const transform = createTransformFunction(this, settings);
+    this.transform = transform;
+    const destinationRole = new DestinationRole(this, 'FirehoseDestinationRole', {
+      bucket: this.bucket,
+      key: this.key,
+      database: this.database,
+      table: this.table,
+      transform,
+    });
+    const common = {
+      settings,
+      bucket: this.bucket,
+      key: this.key,
+      table: this.table,
+      transform,
+      destinationRole,
+    };
+
+    this.sourceStream =
+      props.sourceStream ??
+      (settings.kinesisSource === 'new'
+        ? new kinesis.Stream(this, 'SourceStream', {
+            streamMode: kinesis.StreamMode.ON_DEMAND,
+            encryption: kinesis.StreamEncryption.KMS,
+            encryptionKey: this.key,
+          })
+        : undefined);
+    if (this.sourceStream) {
+      this.deliveryStream = createDeliveryStream(this, 'KinesisDelivery', {
+        ...common,
+        sourceStream: this.sourceStream,
+      });
+      // A Kinesis-sourced stream refuses PutRecord; SES, End User Messaging and replay need this one.
+      if (settings.directPut) this.directPutStream = createDeliveryStream(this, 'DirectPutDelivery', common);
+    } else {
+      this.deliveryStream = createDeliveryStream(this, 'Delivery', common);
+      this.directPutStream = this.deliveryStream;
+    }
+    const streams = [
+      this.deliveryStream,
+      ...(this.directPutStream && this.directPutStream !== this.deliveryStream ? [this.directPutStream] : []),
+    ];
+
+    this.workGroup = createWorkGroup(this, settings, this.bucket, this.key);
+    this.namedQueries = createNamedQueries(this, this.workGroup, this.database, loadSavedQueries());
+    this.views = new AthenaViews(this, 'Views', {
+      settings,
+      workGroup: this.workGroup,
+      database: this.database,
+      table: this.table,
+      bucket: this.bucket,
+      key: this.key,
+      views: loadViews(),
+    });
+
+    const target: IngestTarget = this.directPutStream
+      ? { kind: 'firehose', stream: this.directPutStream }
+      : { kind: 'kinesis', stream: this.sourceStream! };
+    this.writerPolicy = new Sources(this, 'Sources', { settings, target }).writerPolicy;
+
+    this.alarmTopic = new Operations(this, 'Operations', {
+      key: this.key,
+      bucket: this.bucket,
+      transform,
+      deliveryStreams: streams,
+      bufferingInterval: settings.bufferingInterval,
+      alarmEmail: settings.alarmEmail,
+    }).topic;
+  }
+}

@@ -1,0 +1,122 @@
+import * as path from 'node:path';
+import { Duration, RemovalPolicy, Size, Token } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { DEFAULT_DT_START } from '../../../transform/src/schema';
+import { UserInputError } from '../../../transform/src/errors';
+import type { EngagementLakeProps } from '../props';
+
+/** Athena's minimum `BytesScannedCutoffPerQuery` (API_WorkGroupConfiguration). */
+export const MIN_BYTES_SCANNED_CUTOFF = 10_000_000;
+
+/** Storage classes Athena reads without a restore; the archive classes are refused. */
+const READABLE_CLASSES = [s3.StorageClass.INTELLIGENT_TIERING, s3.StorageClass.GLACIER_INSTANT_RETRIEVAL];
+
+/** {@link EngagementLakeProps} with every default applied and every rule checked. */
+export interface LakeSettings {
+  readonly dtStart: string;
+  readonly includeRaw: boolean;
+  readonly dataStorageClass: s3.StorageClass;
+  readonly dataTransitionAfter: Duration;
+  readonly dataExpiration?: Duration;
+  readonly errorExpiration: Duration;
+  readonly noncurrentVersionExpiration: Duration;
+  readonly athenaResultsExpiration: Duration;
+  readonly athenaBytesScannedCutoffPerQuery: Size;
+  readonly bufferingInterval: Duration;
+  readonly kinesisSource: 'none' | 'existing' | 'new';
+  /** Whether a Direct PUT delivery stream exists (always, unless Kinesis-only). */
+  readonly directPut: boolean;
+  readonly sesConfigurationSetNames: string[];
+  readonly smsVoiceConfigurationSetNames: string[];
+  readonly pinpointApplicationIds: string[];
+  readonly forwardDefaultBusEvents: boolean;
+  readonly alarmEmail?: string;
+  readonly transformEntry: string;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Applies the defaults documented on {@link EngagementLakeProps} and rejects invalid combinations. */
+export function resolveSettings(props: EngagementLakeProps): LakeSettings {
+  const dtStart = props.dtStart ?? DEFAULT_DT_START;
+  if (!DATE.test(dtStart) || Number.isNaN(Date.parse(`${dtStart}T00:00:00Z`))) {
+    throw new UserInputError(`dtStart must be a date YYYY-MM-DD, got '${dtStart}'`);
+  }
+
+  const dataStorageClass = props.dataStorageClass ?? s3.StorageClass.INTELLIGENT_TIERING;
+  if (!READABLE_CLASSES.includes(dataStorageClass)) {
+    throw new UserInputError(
+      `dataStorageClass must be INTELLIGENT_TIERING or GLACIER_IR (Athena cannot read archive classes), got '${dataStorageClass.value}'`,
+    );
+  }
+
+  const cutoff = props.athenaBytesScannedCutoffPerQuery ?? Size.gibibytes(100);
+  if (!Token.isUnresolved(cutoff) && cutoff.toBytes() < MIN_BYTES_SCANNED_CUTOFF) {
+    throw new UserInputError(
+      `athenaBytesScannedCutoffPerQuery must be at least 10,000,000 bytes (Athena's minimum), got ${cutoff.toBytes()}`,
+    );
+  }
+
+  const bufferingInterval = props.bufferingInterval ?? Duration.seconds(900);
+  const seconds = bufferingInterval.toSeconds();
+  if (seconds < 60 || seconds > 900) {
+    throw new UserInputError(
+      `bufferingInterval must be between 60 and 900 seconds (dynamic partitioning needs at least 60), got ${seconds}`,
+    );
+  }
+
+  if (props.sourceStream && props.createSourceStream) {
+    throw new UserInputError('Set either sourceStream or createSourceStream, not both');
+  }
+  const kinesisSource = props.sourceStream ? 'existing' : props.createSourceStream ? 'new' : 'none';
+  const directPut = kinesisSource === 'none' || props.directPutStream !== false;
+
+  const ses = props.sesConfigurationSetNames ?? [];
+  const smsVoice = props.smsVoiceConfigurationSetNames ?? [];
+  if (!directPut && (ses.length > 0 || smsVoice.length > 0)) {
+    throw new UserInputError(
+      'SES and End User Messaging event destinations need a Direct PUT delivery stream, but the lake reads from Kinesis ' +
+        'and directPutStream is false: set directPutStream to true or remove the SES/SMS configuration sets',
+    );
+  }
+
+  const errorExpiration = props.errorExpiration ?? Duration.days(365);
+  const noncurrent = props.noncurrentVersionExpiration ?? Duration.days(30);
+  for (const [name, value] of [
+    ['errorExpiration', errorExpiration],
+    ['noncurrentVersionExpiration', noncurrent],
+    ['dataExpiration', props.dataExpiration],
+  ] as const) {
+    if (value && value.toDays() < 1)
+      throw new UserInputError(`${name} must be at least 1 day, got ${value.toHumanString()}`);
+  }
+  const transitionAfter = props.dataTransitionAfter ?? Duration.days(30);
+  if (props.dataExpiration && props.dataExpiration.toDays() <= transitionAfter.toDays()) {
+    throw new UserInputError(
+      `dataExpiration (${props.dataExpiration.toDays()} days) must be later than dataTransitionAfter (${transitionAfter.toDays()} days)`,
+    );
+  }
+
+  return {
+    dtStart,
+    includeRaw: props.includeRaw ?? true,
+    dataStorageClass,
+    dataTransitionAfter: transitionAfter,
+    dataExpiration: props.dataExpiration,
+    errorExpiration,
+    noncurrentVersionExpiration: noncurrent,
+    athenaResultsExpiration: props.athenaResultsExpiration ?? Duration.days(30),
+    athenaBytesScannedCutoffPerQuery: cutoff,
+    bufferingInterval,
+    kinesisSource,
+    directPut,
+    sesConfigurationSetNames: ses,
+    smsVoiceConfigurationSetNames: smsVoice,
+    pinpointApplicationIds: props.pinpointApplicationIds ?? [],
+    forwardDefaultBusEvents: props.forwardDefaultBusEvents ?? false,
+    alarmEmail: props.alarmEmail,
+    transformEntry: props.transformEntry ?? path.join(__dirname, '..', '..', '..', 'transform', 'handler.ts'),
+    removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+  };
+}
