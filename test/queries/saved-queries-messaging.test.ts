@@ -1,0 +1,472 @@
+import { row, tempLake, writeRows, type TestRow } from './helpers/lake';
+import { runSaved } from './helpers/run';
+
+const NOV = { start: '2026-11-01', end: '2026-11-30' };
+
+describe('saved queries (messaging)', () => {
+  const lakes: (() => void)[] = [];
+  afterAll(() => lakes.forEach((remove) => remove()));
+  const lakeWith = async (rows: TestRow[]): Promise<string> => {
+    const { dir, remove } = tempLake();
+    lakes.push(remove);
+    await writeRows(dir, rows);
+    return dir;
+  };
+  const email = (name: string, time: string, fields: Partial<TestRow> = {}) =>
+    row('email', name, time, fields);
+
+  describe('email_funnel', () => {
+    // m1 is reported by Pinpoint and SES; m2's only open is a bot; m3 is an SES message without campaign
+    const funnelRows = (): TestRow[] => [
+      email('email.send', '2026-11-01T10:00:00Z', { message_id: 'm1', campaign_id: 'c1' }),
+      email('email.send', '2026-11-01T10:00:01Z', { message_id: 'm1', source_format: 'ses' }),
+      email('email.delivered', '2026-11-01T10:01:00Z', { message_id: 'm1', campaign_id: 'c1' }),
+      email('email.delivered', '2026-11-01T10:01:00Z', { message_id: 'm1', source_format: 'ses' }),
+      email('email.open', '2026-11-01T11:00:00Z', { message_id: 'm1', is_bot: false }),
+      email('email.click', '2026-11-01T11:01:00Z', { message_id: 'm1' }),
+      email('email.send', '2026-11-01T10:00:00Z', { message_id: 'm2', campaign_id: 'c1' }),
+      email('email.delivered', '2026-11-01T10:01:00Z', { message_id: 'm2', campaign_id: 'c1' }),
+      email('email.open', '2026-11-01T10:01:05Z', { message_id: 'm2', is_bot: true, source_format: 'ses' }),
+      email('email.send', '2026-11-01T12:00:00Z', { message_id: 'm3', source_format: 'ses' }),
+      email('email.hard_bounce', '2026-11-01T12:00:02Z', { message_id: 'm3', source_format: 'ses' }),
+    ];
+
+    it('counts each message once per step across Pinpoint and SES and leaves bots out', async () => {
+      // Arrange
+      const dir = await lakeWith(funnelRows());
+      // Act
+      const rows = await runSaved(dir, 'email_funnel', NOV);
+      // Assert
+      expect(rows).toEqual([
+        {
+          dt: '2026-11-01',
+          campaign_id: 'c1',
+          journey_id: null,
+          sent: 2,
+          delivered: 2,
+          opened: 1,
+          clicked: 1,
+          delivery_rate: 1,
+          open_rate: 0.5,
+          click_rate: 0.5,
+          click_to_open_rate: 1,
+        },
+        {
+          dt: '2026-11-01',
+          campaign_id: null,
+          journey_id: null,
+          sent: 1,
+          delivered: 0,
+          opened: 0,
+          clicked: 0,
+          delivery_rate: 0,
+          open_rate: null,
+          click_rate: null,
+          click_to_open_rate: null,
+        },
+      ]);
+    });
+
+    it('counts bot opens when include_bots is true', async () => {
+      // Arrange
+      const dir = await lakeWith(funnelRows());
+      // Act
+      const rows = await runSaved(dir, 'email_funnel', { ...NOV, include_bots: 'true' });
+      // Assert
+      expect(rows[0]).toMatchObject({
+        campaign_id: 'c1',
+        opened: 2,
+        clicked: 1,
+        open_rate: 1,
+        click_to_open_rate: 0.5,
+      });
+    });
+  });
+
+  describe('email_reputation', () => {
+    it('rates hard bounces and complaints against the SES thresholds', async () => {
+      // Arrange: day 1: 20 sent, 1 hard bounce (5%: warning); day 2: 10 sent, 1 hard, 1 soft, 1 complaint
+      const sends = (day: string, count: number) =>
+        Array.from({ length: count }, (_, i) =>
+          email('email.send', `${day}T10:00:00Z`, { message_id: `${day}-${i}` }),
+        );
+      const dir = await lakeWith([
+        ...sends('2026-11-01', 20),
+        email('email.hard_bounce', '2026-11-01T10:00:05Z', { message_id: '2026-11-01-0' }),
+        ...sends('2026-11-02', 10),
+        email('email.hard_bounce', '2026-11-02T10:00:05Z', { message_id: '2026-11-02-0' }),
+        email('email.soft_bounce', '2026-11-02T10:00:05Z', { message_id: '2026-11-02-1' }),
+        email('email.complaint', '2026-11-02T10:00:05Z', { message_id: '2026-11-02-2' }),
+      ]);
+      // Act
+      const rows = await runSaved(dir, 'email_reputation', NOV);
+      // Assert
+      expect(rows).toEqual([
+        {
+          dt: '2026-11-01',
+          sent: 20,
+          hard_bounces: 1,
+          soft_bounces: 0,
+          complaints: 0,
+          bounce_rate: 0.05,
+          complaint_rate: 0,
+          bounce_status: 'warning',
+          complaint_status: 'ok',
+        },
+        {
+          dt: '2026-11-02',
+          sent: 10,
+          hard_bounces: 1,
+          soft_bounces: 1,
+          complaints: 1,
+          bounce_rate: 0.1,
+          complaint_rate: 0.1,
+          bounce_status: 'review',
+          complaint_status: 'review',
+        },
+      ]);
+    });
+  });
+
+  describe('recipient_domains', () => {
+    it('attributes sends to recipients and bounces to the affected recipients only', async () => {
+      // Arrange: m1 goes to x.com and y.com, only the y.com address bounces; m2 has only a destination
+      const dir = await lakeWith([
+        email('email.send', '2026-11-01T10:00:00Z', { message_id: 'm1', recipients: ['a@x.com', 'B@Y.com'] }),
+        email('email.delivered', '2026-11-01T10:00:01Z', {
+          message_id: 'm1',
+          recipients: ['a@x.com', 'b@y.com'],
+        }),
+        email('email.hard_bounce', '2026-11-01T10:00:02Z', {
+          message_id: 'm1',
+          recipients: ['a@x.com', 'b@y.com'],
+          affected_recipients: ['b@y.com'],
+        }),
+        email('email.send', '2026-11-01T10:00:00Z', { message_id: 'm2', destination: 'c@x.com' }),
+      ]);
+      // Act
+      const rows = await runSaved(dir, 'recipient_domains', NOV);
+      // Assert
+      expect(rows).toEqual([
+        {
+          domain: 'x.com',
+          sent: 2,
+          delivered: 1,
+          hard_bounces: 0,
+          soft_bounces: 0,
+          complaints: 0,
+          delivery_rate: 0.5,
+          bounce_rate: 0,
+          complaint_rate: 0,
+        },
+        {
+          domain: 'y.com',
+          sent: 1,
+          delivered: 1,
+          hard_bounces: 1,
+          soft_bounces: 0,
+          complaints: 0,
+          delivery_rate: 1,
+          bounce_rate: 1,
+          complaint_rate: 0,
+        },
+      ]);
+    });
+  });
+
+  describe('sms_delivery', () => {
+    it('reports delivery rate and spend per day and country, each message priced once', async () => {
+      // Arrange: s1's price is repeated on two status events; s2 has a carrier fee and fails
+      const sms = (name: string, fields: Partial<TestRow>) =>
+        row('sms', name, '2026-11-01T10:00:00Z', fields);
+      const dir = await lakeWith([
+        sms('sms.buffered', { message_id: 's1', country: 'US', message_parts: 1, price_usd: 0.00645 }),
+        sms('sms.delivered', { message_id: 's1', country: 'US', message_parts: 1, price_usd: 0.00645 }),
+        sms('sms.send', {
+          message_id: 's2',
+          country: 'US',
+          price_usd: 0.0075,
+          carrier_fee_usd: 0.0025,
+          source_format: 'sms_voice_v2',
+        }),
+        sms('sms.failed', { message_id: 's2', country: 'US', source_format: 'sms_voice_v2' }),
+        sms('sms.delivered', { message_id: 's3', country: 'GB', message_parts: 2, price_usd: 0.04 }),
+      ]);
+      // Act
+      const rows = await runSaved(dir, 'sms_delivery', NOV);
+      // Assert
+      expect(rows).toEqual([
+        {
+          dt: '2026-11-01',
+          country: 'GB',
+          messages: 1,
+          delivered: 1,
+          failed: 0,
+          opted_out: 0,
+          delivery_rate: 1,
+          parts: 2,
+          spend_usd: 0.04,
+        },
+        {
+          dt: '2026-11-01',
+          country: 'US',
+          messages: 2,
+          delivered: 1,
+          failed: 1,
+          opted_out: 0,
+          delivery_rate: 0.5,
+          parts: 1,
+          spend_usd: 0.01645,
+        },
+      ]);
+    });
+  });
+
+  describe('campaign_performance', () => {
+    it('reports sends, failures, opens and email engagement per campaign and treatment', async () => {
+      // Arrange
+      const c = (name: string, family: string, fields: Partial<TestRow>) =>
+        row(family, name, '2026-11-01T10:00:00Z', { campaign_id: 'c1', treatment_id: '0', ...fields });
+      const dir = await lakeWith([
+        c('campaign.send', 'campaign', { endpoint_id: 'A', status: 'SUCCESS' }),
+        c('campaign.send', 'campaign', { endpoint_id: 'B', status: 'SUCCESS' }),
+        c('campaign.send', 'campaign', { endpoint_id: 'C', status: 'FAILURE' }),
+        c('campaign.opened_notification', 'campaign', { endpoint_id: 'A' }),
+        c('campaign.received_foreground', 'campaign', { endpoint_id: 'B' }),
+        c('email.delivered', 'email', { message_id: 'm1', endpoint_id: 'A' }),
+        c('email.open', 'email', { message_id: 'm1', endpoint_id: 'A' }),
+        c('campaign.send', 'campaign', { endpoint_id: 'D', status: 'SUCCESS', treatment_id: '1' }),
+      ]);
+      // Act
+      const rows = await runSaved(dir, 'campaign_performance', NOV);
+      // Assert
+      const none = {
+        emails_delivered: 0,
+        emails_opened: 0,
+        emails_clicked: 0,
+        in_app_displayed: 0,
+        in_app_clicked: 0,
+      };
+      expect(rows).toEqual([
+        {
+          campaign_id: 'c1',
+          treatment_id: '0',
+          endpoints_sent: 2,
+          send_failures: 1,
+          push_opened: 1,
+          push_received: 1,
+          ...none,
+          emails_delivered: 1,
+          emails_opened: 1,
+          open_rate: 0.5,
+        },
+        {
+          campaign_id: 'c1',
+          treatment_id: '1',
+          endpoints_sent: 1,
+          send_failures: 0,
+          push_opened: 0,
+          push_received: 0,
+          ...none,
+          open_rate: 0,
+        },
+      ]);
+    });
+  });
+
+  describe('journey_performance', () => {
+    it('reports sends and engagement per journey and activity', async () => {
+      // Arrange
+      const j = (name: string, family: string, activity: string, fields: Partial<TestRow>) =>
+        row(family, name, '2026-11-01T10:00:00Z', {
+          journey_id: 'j1',
+          journey_activity_id: activity,
+          journey_run_id: `r-${activity}`,
+          ...fields,
+        });
+      const dir = await lakeWith([
+        j('journey.send', 'journey', 'a1', { endpoint_id: 'A', status: 'SUCCESS' }),
+        j('journey.send', 'journey', 'a1', { endpoint_id: 'B', status: 'SUCCESS' }),
+        j('journey.send', 'journey', 'a1', { endpoint_id: 'C', status: 'FAILURE' }),
+        j('email.delivered', 'email', 'a1', { message_id: 'm1' }),
+        j('email.open', 'email', 'a1', { message_id: 'm1' }),
+        j('email.click', 'email', 'a1', { message_id: 'm1' }),
+        j('sms.delivered', 'sms', 'a2', { message_id: 's1' }),
+      ]);
+      // Act
+      const rows = await runSaved(dir, 'journey_performance', NOV);
+      // Assert
+      expect(rows).toEqual([
+        {
+          journey_id: 'j1',
+          journey_activity_id: 'a1',
+          journey_runs: 1,
+          endpoints_sent: 2,
+          send_failures: 1,
+          push_opened: 0,
+          emails_delivered: 1,
+          emails_opened: 1,
+          emails_clicked: 1,
+          sms_delivered: 0,
+        },
+        {
+          journey_id: 'j1',
+          journey_activity_id: 'a2',
+          journey_runs: 1,
+          endpoints_sent: 0,
+          send_failures: 0,
+          push_opened: 0,
+          emails_delivered: 0,
+          emails_opened: 0,
+          emails_clicked: 0,
+          sms_delivered: 1,
+        },
+      ]);
+    });
+  });
+
+  describe('suppression_candidates', () => {
+    it('lists hard bounces, complaints and opt-outs per address, latest first, over the whole lake', async () => {
+      // Arrange: a@x.com bounces twice (the address case differs) and complains; a soft bounce does not count
+      const dir = await lakeWith([
+        email('email.hard_bounce', '2025-03-01T10:00:00Z', {
+          affected_recipients: ['A@X.com'],
+          bounce_subtype: 'NoEmail',
+        }),
+        email('email.complaint', '2026-11-02T10:00:00Z', {
+          affected_recipients: ['a@x.com'],
+          complaint_type: 'abuse',
+        }),
+        row('sms', 'sms.opt_out', '2026-11-03T10:00:00Z', { destination: '+15550100', status: 'OPTED_OUT' }),
+        email('email.hard_bounce', '2026-11-04T10:00:00Z', {
+          affected_recipients: ['a@x.com'],
+          bounce_subtype: 'General',
+        }),
+        email('email.soft_bounce', '2026-11-05T10:00:00Z', { affected_recipients: ['z@x.com'] }),
+      ]);
+      // Act
+      const rows = await runSaved(dir, 'suppression_candidates');
+      // Assert
+      expect(rows).toEqual([
+        {
+          address: 'a@x.com',
+          channel: 'email',
+          reason: 'hard_bounce',
+          last_event_time: '2026-11-04T10:00:00.000Z',
+          first_event_time: '2025-03-01T10:00:00.000Z',
+          events: 2,
+          last_detail: 'General',
+        },
+        {
+          address: '+15550100',
+          channel: 'sms',
+          reason: 'opt_out',
+          last_event_time: '2026-11-03T10:00:00.000Z',
+          first_event_time: '2026-11-03T10:00:00.000Z',
+          events: 1,
+          last_detail: 'OPTED_OUT',
+        },
+        {
+          address: 'a@x.com',
+          channel: 'email',
+          reason: 'complaint',
+          last_event_time: '2026-11-02T10:00:00.000Z',
+          first_event_time: '2026-11-02T10:00:00.000Z',
+          events: 1,
+          last_detail: 'abuse',
+        },
+      ]);
+    });
+  });
+
+  describe('message_timeline', () => {
+    it('lists the events of one message in time order, redelivered copies once', async () => {
+      // Arrange
+      const dir = await lakeWith([
+        email('email.open', '2026-11-01T10:05:00Z', {
+          message_id: 'm1',
+          event_id: 'o1',
+          source_format: 'ses',
+        }),
+        email('email.send', '2026-11-01T10:00:00Z', { message_id: 'm1', event_id: 's1' }),
+        email('email.delivered', '2026-11-01T10:01:00Z', {
+          message_id: 'm1',
+          event_id: 'd1',
+          smtp_response: '250 ok',
+        }),
+        email('email.delivered', '2026-11-01T10:01:00Z', {
+          message_id: 'm1',
+          event_id: 'd1',
+          smtp_response: '250 ok',
+          arrival_time: '2026-11-01T10:09:00Z',
+        }),
+        email('email.send', '2026-11-01T10:00:00Z', { message_id: 'm2', event_id: 's2' }),
+      ]);
+      // Act
+      const rows = await runSaved(dir, 'message_timeline', { ...NOV, message_id: 'm1' });
+      // Assert
+      expect(
+        rows.map((r) => [
+          r.event_time,
+          r.event_name,
+          r.source_format,
+          r.event_id,
+          r.arrival_time,
+          r.smtp_response,
+        ]),
+      ).toEqual([
+        ['2026-11-01T10:00:00.000Z', 'email.send', 'pinpoint', 's1', '2026-11-01T10:00:00.000Z', null],
+        [
+          '2026-11-01T10:01:00.000Z',
+          'email.delivered',
+          'pinpoint',
+          'd1',
+          '2026-11-01T10:01:00.000Z',
+          '250 ok',
+        ],
+        ['2026-11-01T10:05:00.000Z', 'email.open', 'ses', 'o1', '2026-11-01T10:05:00.000Z', null],
+      ]);
+    });
+  });
+
+  describe('endpoint_access', () => {
+    const accessRows = (): TestRow[] => [
+      row('app', 'app.session_start', '2026-11-01T10:00:00Z', {
+        event_id: 'a1',
+        endpoint_id: 'ep-1',
+        user_id: 'u-1',
+        raw: '{"x":1}',
+      }),
+      email('email.send', '2026-11-02T10:00:00Z', {
+        event_id: 'e1',
+        destination: 'Person@x.com',
+        recipients: ['Person@x.com'],
+      }),
+      email('email.hard_bounce', '2026-11-03T10:00:00Z', {
+        event_id: 'e2',
+        affected_recipients: ['person@x.com'],
+      }),
+      email('email.send', '2026-11-02T10:00:00Z', { event_id: 'e3', destination: 'other@x.com' }),
+    ];
+
+    it('finds every record of an endpoint id, with raw', async () => {
+      // Arrange
+      const dir = await lakeWith(accessRows());
+      // Act
+      const rows = await runSaved(dir, 'endpoint_access', { subject: 'ep-1' });
+      // Assert
+      expect(rows.map((r) => [r.event_id, r.raw, r.family, r.dt])).toEqual([
+        ['a1', '{"x":1}', 'app', '2026-11-01'],
+      ]);
+    });
+
+    it('finds an email address as destination or affected recipient, whatever its case', async () => {
+      // Arrange
+      const dir = await lakeWith(accessRows());
+      // Act
+      const rows = await runSaved(dir, 'endpoint_access', { subject: 'person@x.com' });
+      // Assert
+      expect(rows.map((r) => r.event_id)).toEqual(['e1', 'e2']);
+    });
+  });
+});
