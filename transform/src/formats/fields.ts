@@ -23,17 +23,36 @@ const INT32_MAX = 2_147_483_647;
 // Plain decimal numbers only: no hex, no exponent, no blanks, which Number() would also accept.
 const DECIMAL = /^-?\d+(\.\d+)?$/;
 
-/** The value at a dot path, or undefined. A key may itself contain dots only at the last step. */
+// Split paths are cached: flatteners read the same few dozen constant paths on every event.
+const SEGMENTS = new Map<string, string[]>();
+const MAX_CACHED_PATHS = 10_000;
+
+function segments(path: string): string[] {
+  let parts = SEGMENTS.get(path);
+  if (parts === undefined) {
+    parts = path.split('.');
+    if (SEGMENTS.size < MAX_CACHED_PATHS) SEGMENTS.set(path, parts);
+  }
+  return parts;
+}
+
+/**
+ * The value at a dot path, or undefined. Own keys only (never `Object.prototype` members).
+ * When a step is missing, the rest of the path is tried as one key, so map keys that contain
+ * dots (`tags.a.b` for `{ tags: { 'a.b': … } }`) are found too.
+ */
 export function get(source: unknown, path: string): unknown {
+  const parts = segments(path);
   let current: unknown = source;
-  let rest = path;
-  while (rest !== '') {
+  for (let i = 0; i < parts.length; i++) {
     if (!isPlainObject(current)) return undefined;
-    if (Object.hasOwn(current, rest)) return current[rest];
-    const dot = rest.indexOf('.');
-    if (dot < 0 || !Object.hasOwn(current, rest.slice(0, dot))) return undefined;
-    current = current[rest.slice(0, dot)];
-    rest = rest.slice(dot + 1);
+    if (Object.hasOwn(current, parts[i])) {
+      current = current[parts[i]];
+      continue;
+    }
+    if (i === parts.length - 1) return undefined;
+    const rest = parts.slice(i).join('.');
+    return Object.hasOwn(current, rest) ? current[rest] : undefined;
   }
   return current;
 }
@@ -213,7 +232,10 @@ export class FieldReader {
   }
 
   private take<T extends string | number | boolean>(path: string, typed: T | null): T | null {
-    if (typed !== null && lossless(get(this.source, path), typed)) this.consumed.push(path);
+    // A string is the source value itself; only converted values need a second look.
+    if (typed !== null && (typeof typed === 'string' || lossless(get(this.source, path), typed))) {
+      this.consumed.push(path);
+    }
     return typed;
   }
 }

@@ -6,10 +6,10 @@
  *
  * @see ../../../../shared/reference/event-formats.md §2.1, §2.2
  */
-import type { Flattened, SourceFormat } from '../types';
+import type { SourceFormat } from '../types';
 import { FieldReader, type JsonObject } from './fields';
-import { sharedPinpointColumns } from './pinpoint-columns';
-import { pinpointEventName } from './pinpoint-names';
+import { pinpointColumns } from './pinpoint-columns';
+import { type PinpointEventName, pinpointEventName } from './pinpoint-names';
 
 const LEGACY_TIMES = ['timestamp', 'timestamp_created', 'event_timestamp'];
 const LEGACY_EMAIL_TIMES = ['timestamp', 'timestamp_created'];
@@ -31,21 +31,11 @@ function firstTimestamp(r: FieldReader, paths: string[]): number | null {
   return null;
 }
 
-type Common = Pick<Flattened, 'family' | 'columns' | 'unknownType'>;
-
-/** The columns and names both shapes share; the caller adds time and version. */
-function flattenCommon(r: FieldReader): Common {
-  const eventType = r.source.event_type as string;
+/** The parts both shapes share: event type, names and every column but the version. */
+function begin(r: FieldReader, event: JsonObject): { eventType: string; name: PinpointEventName } {
   r.consume('event_type');
-  const name = pinpointEventName(eventType);
-  const columns = {
-    ...sharedPinpointColumns(r),
-    event_type: eventType,
-    event_name: name.eventName,
-    app_id: r.str('application.app_id') ?? r.str('application_key'),
-    account_id: r.str('awsAccountId') ?? r.str('account_id'),
-  };
-  return { family: name.family, columns, unknownType: name.unknownType };
+  const eventType = event.event_type as string;
+  return { eventType, name: pinpointEventName(eventType) };
 }
 
 /**
@@ -66,11 +56,19 @@ export const pinpoint: SourceFormat = {
   matches: (event) => hasEventType(event) && hasEventVersion(event),
   flatten(event) {
     const r = new FieldReader(event);
-    const common = flattenCommon(r);
+    const { eventType, name } = begin(r, event);
+    const head = { event_type: eventType, event_name: name.eventName, event_version: r.str('event_version') };
+    const columns = pinpointColumns(r, head);
     const arrivalTime = r.timestamp('arrival_timestamp');
-    const eventTime = common.family === 'email' ? arrivalTime : r.timestamp('event_timestamp');
-    const columns = { ...common.columns, event_version: r.str('event_version') };
-    return { ...common, columns, eventTime, arrivalTime, consumed: r.consumed };
+    const eventTime = name.family === 'email' ? arrivalTime : r.timestamp('event_timestamp');
+    return {
+      family: name.family,
+      columns,
+      eventTime,
+      arrivalTime,
+      consumed: r.consumed,
+      unknownType: name.unknownType,
+    };
   },
 };
 
@@ -86,11 +84,22 @@ export const pinpointLegacy: SourceFormat = {
   matches: (event) => hasEventType(event) && !hasEventVersion(event),
   flatten(event) {
     const r = new FieldReader(event);
-    const common = flattenCommon(r);
+    const { eventType, name } = begin(r, event);
+    const columns = pinpointColumns(r, {
+      event_type: eventType,
+      event_name: name.eventName,
+      event_version: null,
+    });
     const arrivalTime = r.timestamp('arrival_timestamp');
-    const own = common.family === 'email' ? LEGACY_EMAIL_TIMES : LEGACY_TIMES;
+    const own = name.family === 'email' ? LEGACY_EMAIL_TIMES : LEGACY_TIMES;
     const eventTime = firstTimestamp(r, own) ?? arrivalTime;
-    const columns = { ...common.columns, event_version: null };
-    return { ...common, columns, eventTime, arrivalTime, consumed: r.consumed };
+    return {
+      family: name.family,
+      columns,
+      eventTime,
+      arrivalTime,
+      consumed: r.consumed,
+      unknownType: name.unknownType,
+    };
   },
 };
