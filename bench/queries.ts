@@ -1,0 +1,48 @@
+/**
+ * Benchmark of the saved queries on the local engine: builds (once, cached under .bench/) a lake of
+ * 10 million synthetic events over 60 days, then times each saved query with its default range.
+ * Run: npx tsx bench/queries.ts [--events N]
+ */
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadSavedQueries } from '../queries/src/catalog';
+import { openLocalLake } from '../queries/src/duckdb-engine';
+import { bindValues, resolveParams } from '../queries/src/params';
+import { buildSyntheticLake } from './synthetic-lake';
+
+async function main(): Promise<void> {
+  const eventsArg = process.argv.indexOf('--events');
+  const events = eventsArg > 0 ? Number(process.argv[eventsArg + 1]) : 10_000_000;
+  const today = new Date().toISOString().slice(0, 10);
+  const dir = join('.bench', `queries-lake-${events}-${today}`);
+  if (!existsSync(join(dir, 'events'))) {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const started = performance.now();
+    await buildSyntheticLake(dir, { events, days: 60, endDate: today });
+    process.stdout.write(
+      `built ${events.toLocaleString('en')} events in ${((performance.now() - started) / 1000).toFixed(1)} s under ${dir}\n`,
+    );
+  }
+  const lake = await openLocalLake(dir);
+  const subjects: Record<string, string> = { message_id: 'msg-42', subject: 'ep-42' };
+  process.stdout.write('query                   rows    seconds\n');
+  try {
+    for (const query of loadSavedQueries()) {
+      const given = new Map(
+        query.params.filter((p) => p.default === undefined).map((p) => [p.name, subjects[p.name] ?? 'x']),
+      );
+      const values = bindValues(query, resolveParams(query, given, new Date()));
+      const started = performance.now();
+      const { rows } = await lake.run(query.sql, values);
+      const seconds = (performance.now() - started) / 1000;
+      process.stdout.write(
+        `${query.name.padEnd(22)} ${String(rows.length).padStart(6)} ${seconds.toFixed(2).padStart(9)}\n`,
+      );
+    }
+  } finally {
+    lake.close();
+  }
+}
+
+void main();
