@@ -87,3 +87,19 @@ export function rowsToRecordBatch(rows: readonly EventRow[]): RecordBatch {
 export function rowsToTable(rows: readonly EventRow[]): Table {
   return new Table([rowsToRecordBatch(rows)]);
 }
+
+/**
+ * An Arrow table from serialized rows, parsed `batchRows` at a time so that only one slice of
+ * parsed row objects (several times the size of their JSON) is alive at once.
+ */
+export function serializedRowsToTable(
+  lines: readonly string[],
+  parse: (json: string) => EventRow,
+  batchRows = 8192,
+): Table {
+  const batches: RecordBatch[] = [];
+  for (let start = 0; start < lines.length; start += batchRows) {
+    batches.push(rowsToRecordBatch(lines.slice(start, start + batchRows).map(parse)));
+  }
+  return batches.length > 0 ? new Table(batches) : new Table(eventsArrowSchema());
+}

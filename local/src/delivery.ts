@@ -11,6 +11,7 @@ import type {
   FirehoseTransformationResultRecord,
 } from 'aws-lambda';
 import type { EventRow, PartitionKeys } from '../../transform/src/schema';
+import { serializedRowsToTable } from './arrow-schema';
 import type { SourceRecord } from './batcher';
 import { ErrorWriter } from './error-writer';
 import {
@@ -181,14 +182,14 @@ export class LakeDelivery {
   }
 
   private async writePartition(due: PartitionRows): Promise<void> {
-    const rows = due.rows.map((line) => this.options.transform.parseRow(line));
+    const table = serializedRowsToTable(due.rows, this.options.transform.parseRow);
     due.rows.length = 0; // let the JSON text go before encoding
     this.fileSeq += 1;
     const name = `part-${this.options.runId}-${String(this.fileSeq).padStart(6, '0')}.parquet`;
     const path = join(this.options.lake, 'events', partitionPath(due.partition), name);
-    const bytes = await writeParquetFile(path, rows);
+    const bytes = await writeParquetFile(path, table);
     this.stats.files += 1;
     this.stats.bytesWritten += bytes;
-    this.options.onFile?.(path, rows.length, bytes);
+    this.options.onFile?.(path, table.numRows, bytes);
   }
 }

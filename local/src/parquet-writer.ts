@@ -5,7 +5,7 @@
  */
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { tableToIPC } from 'apache-arrow';
+import { Table, tableToIPC } from 'apache-arrow';
 import { Compression, Table as WasmTable, WriterPropertiesBuilder, writeParquet } from 'parquet-wasm';
 import { TRANSFORM_VERSION } from '../../transform/src/constants';
 import type { EventRow } from '../../transform/src/schema';
@@ -25,12 +25,12 @@ export function tempPathFor(finalPath: string): string {
   return join(dirname(finalPath), `.${basename(finalPath)}.tmp`);
 }
 
-/** Encodes rows as Parquet bytes (zstd, statistics on, created-by naming this project). */
+/** Encodes rows (or an Arrow table of them) as Parquet bytes: zstd, created-by naming this project. */
 export function encodeParquet(
-  rows: readonly EventRow[],
+  rows: readonly EventRow[] | Table,
   options: Pick<WriteParquetOptions, 'rowGroupSize'> = {},
 ): Uint8Array {
-  const ipc = tableToIPC(rowsToTable(rows), 'stream');
+  const ipc = tableToIPC(rows instanceof Table ? rows : rowsToTable(rows), 'stream');
   const wasmTable = WasmTable.fromIPCStream(ipc);
   const properties = new WriterPropertiesBuilder()
     .setCompression(Compression.ZSTD)
@@ -76,7 +76,7 @@ export async function writeFileAtomic(
  */
 export async function writeParquetFile(
   finalPath: string,
-  rows: readonly EventRow[],
+  rows: readonly EventRow[] | Table,
   options: WriteParquetOptions = {},
 ): Promise<number> {
   const bytes = encodeParquet(rows, options);

@@ -1,0 +1,118 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { arrivalFromObjectName, readTextChunks, resolveInputs } from '../../local/src/input-reader';
+import { UserInputError } from '../../transform/src/errors';
+import { tempDir } from './helpers';
+
+async function readAll(path: string): Promise<string> {
+  let text = '';
+  for await (const chunk of readTextChunks({ kind: 'file', path, size: 0 })) text += chunk;
+  return text;
+}
+
+describe('input reader', () => {
+  describe('arrivalFromObjectName', () => {
+    it('reads the UTC time of a Firehose object name, with or without an extension', () => {
+      // Arrange
+      const names = [
+        's3/2024/03/09/17/my-stream-1-2024-03-09-17-05-42-0c6b5a3e-1f2d-4e5b-9a8c-7d6e5f4a3b2c',
+        'my-stream-12-2024-03-09-17-05-42-0c6b5a3e-1f2d-4e5b-9a8c-7d6e5f4a3b2c.gz',
+      ];
+
+      // Act
+      const times = names.map(arrivalFromObjectName);
+
+      // Assert
+      expect(times).toEqual([Date.UTC(2024, 2, 9, 17, 5, 42), Date.UTC(2024, 2, 9, 17, 5, 42)]);
+    });
+
+    it('is null for any other name, and for an impossible date', () => {
+      // Arrange
+      const names = ['events.ndjson', 'my-stream-1-2024-02-30-17-05-42-0c6b5a3e-1f2d-4e5b-9a8c-7d6e5f4a3b2c'];
+
+      // Act
+      const times = names.map(arrivalFromObjectName);
+
+      // Assert
+      expect(times).toEqual([null, null]);
+    });
+  });
+
+  describe('resolveInputs', () => {
+    it('lists folder contents recursively in code-unit order', async () => {
+      // Arrange
+      const dir = await tempDir('in-');
+      await mkdir(join(dir, 'B'));
+      await writeFile(join(dir, 'a.ndjson'), '');
+      await writeFile(join(dir, 'B', 'z.ndjson'), '');
+      await writeFile(join(dir, 'B', 'Y.ndjson'), '');
+
+      // Act
+      const sources = await resolveInputs([dir]);
+
+      // Assert
+      expect(sources.map((s) => (s.kind === 'file' ? s.path.slice(dir.length + 1) : '-'))).toEqual([
+        'B/Y.ndjson',
+        'B/z.ndjson',
+        'a.ndjson',
+      ]);
+    });
+
+    it('rejects an empty input list with a hint', async () => {
+      // Arrange
+      const inputs: string[] = [];
+
+      // Act
+      const resolving = resolveInputs(inputs);
+
+      // Assert
+      await expect(resolving).rejects.toThrow(
+        new UserInputError('no input given; pass NDJSON files, .gz files, folders or -'),
+      );
+    });
+  });
+
+  describe('readTextChunks', () => {
+    it('reads concatenated gzip members through', async () => {
+      // Arrange
+      const dir = await tempDir('in-');
+      const path = join(dir, 'two-members');
+      await writeFile(path, Buffer.concat([gzipSync('{"a":1}\n'), gzipSync('{"b":2}\n')]));
+
+      // Act
+      const text = await readAll(path);
+
+      // Assert
+      expect(text).toBe('{"a":1}\n{"b":2}\n');
+    });
+
+    it('keeps multi-byte characters intact across chunk boundaries', async () => {
+      // Arrange
+      const dir = await tempDir('in-');
+      const path = join(dir, 'wide.ndjson');
+      const line = `{"s":"${'é✓'.repeat(200_000)}"}\n`; // well past one 256 KiB read
+      await writeFile(path, line);
+
+      // Act
+      const text = await readAll(path);
+
+      // Assert
+      expect(text).toBe(line);
+    });
+
+    it('turns truncated gzip data into a UserInputError naming the file', async () => {
+      // Arrange
+      const dir = await tempDir('in-');
+      const path = join(dir, 'cut.gz');
+      await writeFile(path, gzipSync('{"a":1}\n'.repeat(1000)).subarray(0, 40));
+
+      // Act
+      const reading = readAll(path);
+
+      // Assert
+      await expect(reading).rejects.toThrow(UserInputError);
+      await expect(readAll(path)).rejects.toThrow(`cannot read '${path}': corrupt or truncated gzip data`);
+    });
+  });
+});

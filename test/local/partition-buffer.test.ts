@@ -1,0 +1,61 @@
+import { PartitionBuffer } from '../../local/src/partition-buffer';
+
+const EMAIL = { family: 'email', dt: '2026-11-28' } as const;
+const SMS = { family: 'sms', dt: '2026-11-28' } as const;
+
+describe('PartitionBuffer', () => {
+  describe('add', () => {
+    it('hands a partition back once it reaches its row threshold', () => {
+      // Arrange
+      const buffer = new PartitionBuffer({
+        maxRowsPerPartition: 2,
+        maxBytesPerPartition: 1e9,
+        maxTotalBytes: 1e9,
+      });
+
+      // Act
+      const first = buffer.add(EMAIL, '{"a":1}');
+      const second = buffer.add(EMAIL, '{"a":2}');
+
+      // Assert
+      expect(first).toEqual([]);
+      expect(second).toEqual([{ partition: EMAIL, rows: ['{"a":1}', '{"a":2}'], bytes: 14 }]);
+      expect(buffer.totalRows).toBe(0);
+    });
+
+    it('flushes the largest partition when the total passes the cap, keeping memory bounded', () => {
+      // Arrange
+      const buffer = new PartitionBuffer({
+        maxRowsPerPartition: 100,
+        maxBytesPerPartition: 1e9,
+        maxTotalBytes: 20,
+      });
+      buffer.add(SMS, '0123456789');
+      buffer.add(EMAIL, '0123');
+
+      // Act
+      const due = buffer.add(EMAIL, '0123456789');
+
+      // Assert
+      expect(due.map((d) => d.partition)).toEqual([EMAIL]);
+      expect(buffer.totalBytes).toBe(10);
+    });
+  });
+
+  describe('drain', () => {
+    it('returns every partition in path order and empties the buffer', () => {
+      // Arrange
+      const buffer = new PartitionBuffer();
+      buffer.add(SMS, 'x');
+      buffer.add(EMAIL, 'y');
+
+      // Act
+      const drained = buffer.drain();
+
+      // Assert
+      expect(drained.map((d) => d.partition.family)).toEqual(['email', 'sms']);
+      expect(buffer.totalRows).toBe(0);
+      expect(buffer.drain()).toEqual([]);
+    });
+  });
+});
