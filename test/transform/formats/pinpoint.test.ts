@@ -101,6 +101,33 @@ describe('pinpoint', () => {
     });
   });
 
+  describe('flatten', () => {
+    it('returns the email event time from arrival_timestamp and leaves event_timestamp unconsumed', () => {
+      // Act
+      const flat = pinpoint.flatten(email('_email.click', { click: { link: 'https://example.com/' } }));
+      // Assert
+      expect(flat).toMatchObject({
+        family: 'email',
+        eventTime: T + 500,
+        arrivalTime: T + 500,
+        unknownType: false,
+      });
+      expect(flat.columns).toMatchObject({ event_name: 'email.click', link: 'https://example.com/' });
+      expect(flat.consumed).toEqual(
+        expect.arrayContaining(['event_type', 'arrival_timestamp', 'attributes']),
+      );
+      expect(flat.consumed).not.toContain('event_timestamp');
+    });
+
+    it('returns null times, not throwing, when a record has no usable time', () => {
+      // Act
+      const flat = pinpointLegacy.flatten({ event_type: 'level_complete', timestamp: 'soon' });
+      // Assert
+      expect(flat).toMatchObject({ family: 'app', eventTime: null, arrivalTime: null });
+      expect(flat.consumed).toEqual(['event_type']);
+    });
+  });
+
   describe('event names', () => {
     it.each([
       ['_session.start', 'app', 'app.session_start'],

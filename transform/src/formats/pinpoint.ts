@@ -31,7 +31,7 @@ function firstTimestamp(r: FieldReader, paths: string[]): number | null {
   return null;
 }
 
-/** The parts both shapes share: event type, names and every column but the version. */
+/** The event type (held as sent by the `event_type` column) and its family and normalised name. */
 function begin(r: FieldReader, event: JsonObject): { eventType: string; name: PinpointEventName } {
   r.consume('event_type');
   const eventType = event.event_type as string;
