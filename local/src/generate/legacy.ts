@@ -88,7 +88,7 @@ export function legacyEmail(ctx: GenContext, message: EmailMessage, steps: Email
   for (const step of steps) {
     const eventType = LEGACY_EMAIL_TYPES[step.kind];
     if (eventType === undefined) continue;
-    const arrival = step.at + rng.int(200, 2000);
+    const arrival = step.at + rng.int(100, 250);
     const attributes: Record<string, string> = {
       message_id: message.messageId,
       from_address: message.from,

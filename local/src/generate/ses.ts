@@ -191,7 +191,7 @@ function details(ctx: GenContext, message: EmailMessage, step: EmailStep): [stri
           feedbackId: feedbackId(ctx),
           userAgent: 'Mail.ru Feedback Loop',
           complaintFeedbackType: 'abuse',
-          arrivalDate: iso(step.at - rng.int(1000, 60000)),
+          arrivalDate: iso(Math.max(message.sentAt, step.at - rng.int(1000, 60000))),
         },
       ];
     case 'reject':
