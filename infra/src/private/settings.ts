@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Size, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { DEFAULT_DT_START } from '../../../transform/src/schema';
 import { UserInputError } from '../../../transform/src/errors';
@@ -36,6 +36,7 @@ export interface LakeSettings {
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const DAY_MS = 86_400_000;
 
 /** Applies the defaults documented on {@link EngagementLakeProps} and rejects invalid combinations. */
 export function resolveSettings(props: EngagementLakeProps): LakeSettings {
@@ -52,7 +53,7 @@ export function resolveSettings(props: EngagementLakeProps): LakeSettings {
   }
 
   const cutoff = props.athenaBytesScannedCutoffPerQuery ?? Size.gibibytes(100);
-  if (!Token.isUnresolved(cutoff) && cutoff.toBytes() < MIN_BYTES_SCANNED_CUTOFF) {
+  if (cutoff.toBytes() < MIN_BYTES_SCANNED_CUTOFF) {
     throw new UserInputError(
       `athenaBytesScannedCutoffPerQuery must be at least 10,000,000 bytes (Athena's minimum), got ${cutoff.toBytes()}`,
     );
@@ -87,9 +88,16 @@ export function resolveSettings(props: EngagementLakeProps): LakeSettings {
     ['errorExpiration', errorExpiration],
     ['noncurrentVersionExpiration', noncurrent],
     ['dataExpiration', props.dataExpiration],
+    ['athenaResultsExpiration', props.athenaResultsExpiration],
+    ['dataTransitionAfter', props.dataTransitionAfter],
   ] as const) {
-    if (value && value.toDays() < 1)
-      throw new UserInputError(`${name} must be at least 1 day, got ${value.toHumanString()}`);
+    // S3 lifecycle rules count whole days.
+    const ms = value?.toMilliseconds();
+    if (ms !== undefined && (ms < DAY_MS || ms % DAY_MS !== 0)) {
+      throw new UserInputError(
+        `${name} must be a whole number of days, at least 1, got ${value!.toHumanString()}`,
+      );
+    }
   }
   const transitionAfter = props.dataTransitionAfter ?? Duration.days(30);
   if (props.dataExpiration && props.dataExpiration.toDays() <= transitionAfter.toDays()) {
