@@ -328,6 +328,28 @@ describe('envelopes', () => {
       expect(partition).toEqual({ family: 'email', dt: '2016-10-19' });
     });
 
+    it('unwraps an EventBridge event delivered through an SNS topic target', () => {
+      // Arrange
+      const text = JSON.stringify(snsEnvelope(JSON.stringify(EB_SMS)));
+      // Act
+      const { row, partition } = ok(transformEvent(text, NOW));
+      // Assert
+      expect(row).toMatchObject({
+        source_format: 'sms_voice_v2+sns',
+        event_name: 'sms.delivered',
+        event_time: 1729099224788,
+        // EventBridge's account is the event's; the topic's would be the subscriber side.
+        account_id: '555555555555',
+        message_id: '9539975a-e71f-45f3-b496-8d98dc098a77',
+      });
+      expect(extraOf(row.extra)).toMatchObject({
+        'envelope.TopicArn': '"arn:aws:sns:us-east-1:210987654321:ses-notifications"',
+        'envelope.detail-type': '"Text Message Delivery Status Updated"',
+        'envelope.id': '"4111946b-816c-e73a-9ea0-a8367b9d57e4"',
+      });
+      expect(partition).toEqual({ family: 'sms', dt: '2024-10-16' });
+    });
+
     it('fails with invalid_json when Message is not JSON', () => {
       // Act
       const result = transformEvent(JSON.stringify(snsEnvelope('Bounce for recipient@example.com')), NOW);

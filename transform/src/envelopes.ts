@@ -32,14 +32,16 @@ function isSns(record: Record<string, unknown>): boolean {
 }
 
 function without(record: Record<string, unknown>, key: string): Record<string, unknown> {
-  const { [key]: _removed, ...rest } = record;
+  const rest = { ...record };
+  delete rest[key];
   return rest;
 }
 
 /**
  * Takes off an EventBridge envelope (`detail-type`, `source`, `detail`) or an SNS notification
- * envelope (`Type: Notification`, `Message` holding the record as a JSON string). Nested envelopes
- * are not unwrapped twice: AWS never nests them, and a second level would be an unknown format.
+ * envelope (`Type: Notification`, `Message` holding the record as a JSON string). An EventBridge
+ * event inside an SNS notification (a rule with an SNS target) is unwrapped too: its account and
+ * time come first, and both envelopes' fields are kept. Other nesting is not unwrapped.
  */
 export function unwrapEnvelope(record: Record<string, unknown>): UnwrapResult {
   if (isEventBridge(record)) {
@@ -63,13 +65,30 @@ export function unwrapEnvelope(record: Record<string, unknown>): UnwrapResult {
     }
     if (!isPlainObject(inner)) return { ok: false, reason: 'not_an_object' };
     const topic = typeof record.TopicArn === 'string' ? SNS_ACCOUNT.exec(record.TopicArn) : null;
+    const snsAccount = topic ? topic[1] : null;
+    const snsTime = parseTimestamp(record.Timestamp);
+    if (isEventBridge(inner)) {
+      // The SNS and EventBridge field names are disjoint (PascalCase vs lower-case), so one map holds both.
+      const bridged = unwrapEnvelope(inner) as { ok: true; value: Unwrapped };
+      const { account, time, fields } = bridged.value;
+      return {
+        ok: true,
+        value: {
+          event: bridged.value.event,
+          suffix: '+sns',
+          account: account ?? snsAccount,
+          time: time ?? snsTime,
+          fields: { ...without(record, 'Message'), ...fields },
+        },
+      };
+    }
     return {
       ok: true,
       value: {
         event: inner,
         suffix: '+sns',
-        account: topic ? topic[1] : null,
-        time: parseTimestamp(record.Timestamp),
+        account: snsAccount,
+        time: snsTime,
         fields: without(record, 'Message'),
       },
     };
