@@ -107,7 +107,10 @@ function mail(
       { name: 'To', value: to },
       { name: 'Subject', value: message.subject },
       { name: 'MIME-Version', value: '1.0' },
-      { name: 'Content-Type', value: 'multipart/alternative; boundary="----=_Part_0_1234567.1700000000000"' },
+      {
+        name: 'Content-Type',
+        value: `multipart/alternative; boundary="----=_Part_${ctx.rng.int(0, 9999999)}_${ctx.rng.int(100000000, 999999999)}.${message.sentAt}"`,
+      },
     ];
     result.commonHeaders = {
       from: [message.from],
