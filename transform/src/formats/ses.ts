@@ -85,7 +85,8 @@ function firstRecipientField(read: FieldReader, path: string, field: string): st
 /**
  * SES tags are `map<string, string[]>`; the lake's `tags` is `map<string,string>`, so arrays are
  * joined with `,` (a bare string is taken as sent). A tag is consumed only when its text gives the
- * array back: `["a,b"]` and `["a","b"]` join alike, so an ambiguous array also stays in `extra`.
+ * array back: `["a,b"]` and `["a","b"]` join alike, so an ambiguous array, like a bare string, also
+ * stays in `extra`.
  * Other values (numbers, objects, empty or mixed arrays) are not tags and stay in `extra`.
  */
 function sesTags(read: FieldReader, path: string): Record<string, string> | null {
@@ -94,8 +95,8 @@ function sesTags(read: FieldReader, path: string): Record<string, string> | null
   const tags: Record<string, string> = {};
   for (const [key, value] of Object.entries(source)) {
     if (typeof value === 'string') {
+      // Not the documented shape, and "a,b" would read back as ["a","b"]: keep it in `extra` too.
       tags[key] = value;
-      read.consume(`${path}.${key}`);
     } else if (Array.isArray(value) && value.length > 0 && value.every((part) => typeof part === 'string')) {
       tags[key] = value.join(',');
       if (value.length === 1 || !value.some((part: string) => part.includes(',')))
