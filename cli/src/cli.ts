@@ -22,7 +22,10 @@ export function buildProgram(): Command {
     .requiredOption('--events <n>', 'number of events to write')
     .option('--seed <s>', 'random seed', '1')
     .option('--days <d>', 'number of days the events span', '30')
-    .option('--start <YYYY-MM-DD>', 'first day (default: --days days before today, UTC)')
+    .option(
+      '--start <YYYY-MM-DD>',
+      'first day (default: --days days before today, UTC); pass it to get the same output on any day',
+    )
     .option('--duplicates <rate>', 'fraction of lines redelivered again (at-least-once delivery)', '0')
     .option('--out <file>', "output file, or '-' for stdout", '-')
     .addHelpText('after', '\nExample:\n  engagement-lake generate --events 10000 --seed 7 --out events.ndjson')
