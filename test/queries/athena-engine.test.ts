@@ -126,11 +126,9 @@ describe('Athena engine', () => {
     it('reports a cancelled query', async () => {
       // Arrange
       athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q3' });
-      athena
-        .on(GetQueryExecutionCommand)
-        .resolves({
-          QueryExecution: { Status: { State: 'CANCELLED', StateChangeReason: 'Query cancelled by user' } },
-        });
+      athena.on(GetQueryExecutionCommand).resolves({
+        QueryExecution: { Status: { State: 'CANCELLED', StateChangeReason: 'Query cancelled by user' } },
+      });
       // Act / Assert
       await expect(runOnAthena('select 1', [], options())).rejects.toThrow(
         'Athena query q3 cancelled: Query cancelled by user',
