@@ -74,7 +74,7 @@ describe('catalog', () => {
       ],
       [
         'no description',
-        GOOD.replace(/-- description[^\n]*\n--   over two lines.\n/, ''),
+        GOOD.replace(/-- description[^\n]*\n-- {3}over two lines.\n/, ''),
         'sample.sql',
         "sample.sql: the header has no 'description'",
       ],
