@@ -4,6 +4,7 @@
 --   because End User Messaging can deliver an intermediate status (PENDING, QUEUED) after the final one.
 --   Final means is_final where the source says so, otherwise an outcome event (delivered, bounced,
 --   complained, rejected, opened, clicked, failed, opted out). Ties go to the later arrival.
+--   campaign_id and journey_id come from whichever event of the message carries them.
 with message_events as (
     select
         message_id,
@@ -41,7 +42,10 @@ ranked as (
         ) as status_rank,
         min(event_time) over (partition by message_id) as first_event_time,
         min(dt) over (partition by message_id) as first_dt,
-        count(*) over (partition by message_id) as event_count
+        count(*) over (partition by message_id) as event_count,
+        max(destination) over (partition by message_id) as any_destination,
+        max(campaign_id) over (partition by message_id) as any_campaign_id,
+        max(journey_id) over (partition by message_id) as any_journey_id
     from message_events
 )
 
@@ -57,8 +61,8 @@ select
     first_event_time,
     first_dt,
     event_count,
-    destination,
-    campaign_id,
-    journey_id
+    coalesce(destination, any_destination) as destination,
+    any_campaign_id as campaign_id,
+    any_journey_id as journey_id
 from ranked
 where status_rank = 1
