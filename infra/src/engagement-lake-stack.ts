@@ -53,7 +53,7 @@ export class EngagementLakeStack extends Stack {
     output('GlueDatabaseName', this.lake.database.databaseName, 'Glue database of the events table');
     output(
       'AthenaWorkGroupName',
-      this.lake.workGroup.name,
+      this.lake.workGroup.ref,
       'Athena workgroup with the saved queries and views',
     );
     output('AlarmTopicArn', this.lake.alarmTopic.topicArn, 'SNS topic the alarms notify');

@@ -70,7 +70,7 @@ export function createNamedQueries(
       name: q.name,
       description: q.description.slice(0, 1024),
       database: database.databaseName,
-      workGroup: workGroup.name,
+      workGroup: workGroup.ref,
       queryString: q.sql,
     });
     // `workGroup` is a plain name, not a reference, so CloudFormation would not order them.
@@ -117,7 +117,7 @@ export class AthenaViews extends Construct {
     const workGroupArn = stack.formatArn({
       service: 'athena',
       resource: 'workgroup',
-      resourceName: props.workGroup.name,
+      resourceName: props.workGroup.ref,
     });
     const policy = new iam.Policy(this, 'Policy', {
       statements: [
@@ -209,7 +209,7 @@ export class AthenaViews extends Construct {
       serviceToken: provider.serviceToken,
       resourceType: 'Custom::AthenaViews',
       properties: {
-        WorkGroup: props.workGroup.name,
+        WorkGroup: props.workGroup.ref,
         Database: props.database.databaseName,
         Views: props.views.map((v) => ({ name: v.name, sql: v.sql })),
       },
