@@ -17,8 +17,8 @@ export interface BufferLimits {
 /** Defaults sized so a 1 GB ingest stays well under 1 GB RSS (see bench/ingest.ts). */
 export const DEFAULT_BUFFER_LIMITS: BufferLimits = {
   maxRowsPerPartition: 100_000,
-  maxBytesPerPartition: 32 * 1024 * 1024,
-  maxTotalBytes: 128 * 1024 * 1024,
+  maxBytesPerPartition: 16 * 1024 * 1024,
+  maxTotalBytes: 64 * 1024 * 1024,
 };
 
 export interface PartitionRows {

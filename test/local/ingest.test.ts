@@ -208,6 +208,23 @@ describe('ingest', () => {
     });
   });
 
+  describe('options', () => {
+    it('leaves raw null with includeRaw false and keeps every other column', async () => {
+      // Arrange
+      const lake = await tempDir();
+      const input = join(DOCUMENTED, 'ses.ndjson');
+
+      // Act
+      await ingest({ inputs: [input], lake, includeRaw: false });
+
+      // Assert
+      const rows = await duckdbRows(
+        eventsSql(lake, 'count(*)::int as n, count(raw)::int as raws, count(message_id)::int as ids'),
+      );
+      expect(rows).toEqual([{ n: 5, raws: 0, ids: 5 }]);
+    });
+  });
+
   describe('counts and failures', () => {
     it('counts every record once: ok plus failed by reason equals records', async () => {
       // Arrange
@@ -239,6 +256,26 @@ describe('ingest', () => {
       expect(summary.okRecords + summary.failedRecords).toBe(summary.records);
       const failedTotal = Object.values(summary.failed).reduce((a, b) => a + b, 0);
       expect(failedTotal).toBe(summary.failedRecords);
+    });
+
+    it('fails a record over 1,000 KiB as record_too_large and goes on with the next line', async () => {
+      // Arrange
+      const dir = await tempDir('in-');
+      const lake = await tempDir();
+      const [bounce] = await sesLines();
+      const huge = `{"eventType":"Send","pad":"${'x'.repeat(1000 * 1024)}"}`;
+      await writeFile(join(dir, 'big.ndjson'), `${huge}\n${bounce}\n`);
+
+      // Act
+      const summary = await ingest({ inputs: [join(dir, 'big.ndjson')], lake });
+
+      // Assert
+      expect(summary).toMatchObject({
+        records: 2,
+        okRecords: 1,
+        failedRecords: 1,
+        failed: { record_too_large: 1 },
+      });
     });
 
     it('writes each failure as a Firehose processing-failed document whose rawData decodes to the original bytes', async () => {

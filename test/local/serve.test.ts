@@ -212,6 +212,30 @@ describe('serve', () => {
       expect((await listFiles(lake)).filter((f) => f.endsWith('.parquet'))).toHaveLength(1);
     });
 
+    it('delivers after the buffer interval without waiting for close', async () => {
+      // Arrange
+      const lake = await tempDir();
+      let resolveDelivered: (rows: number) => void = () => undefined;
+      const delivered = new Promise<number>((resolve) => (resolveDelivered = resolve));
+      server = await startServer({
+        port: 0,
+        lake,
+        bufferSeconds: 0.2,
+        onDelivery: (stats) => resolveDelivered(stats.rows),
+      });
+      const [line] = await documentedLines('ses');
+
+      // Act
+      await client(server.port).send(
+        new PutRecordCommand({ DeliveryStreamName: STREAM, Record: { Data: Buffer.from(line) } }),
+      );
+      const rows = await delivered;
+
+      // Assert
+      expect(rows).toBe(1);
+      expect((await listFiles(lake)).filter((f) => f.endsWith('.parquet'))).toHaveLength(1);
+    });
+
     it('keeps failed records in the error output with their original bytes', async () => {
       // Arrange
       const lake = await tempDir();
