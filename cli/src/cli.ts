@@ -11,7 +11,9 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 export function buildProgram(): Command {
   const program = new Command()
     .name('engagement-lake')
-    .description('Keep engagement events (Pinpoint, SES, End User Messaging, app events) in a Parquet lake and query them with SQL.')
+    .description(
+      'Keep engagement events (Pinpoint, SES, End User Messaging, app events) in a Parquet lake and query them with SQL.',
+    )
     .option('--debug', 'print stack traces for errors')
     .exitOverride()
     .showHelpAfterError('(add --help for usage)');
@@ -28,8 +30,13 @@ export function buildProgram(): Command {
     )
     .option('--duplicates <rate>', 'fraction of lines redelivered again (at-least-once delivery)', '0')
     .option('--out <file>', "output file, or '-' for stdout", '-')
-    .addHelpText('after', '\nExample:\n  engagement-lake generate --events 10000 --seed 7 --out events.ndjson')
-    .action(async (options) => (await import('./commands/generate')).runGenerate(options));
+    .addHelpText(
+      'after',
+      '\nExample:\n  engagement-lake generate --events 10000 --seed 7 --out events.ndjson',
+    )
+    .action(async (options) => {
+      await (await import('./commands/generate')).runGenerate(options);
+    });
 
   program
     .command('ingest')
@@ -39,7 +46,9 @@ export function buildProgram(): Command {
     .option('--no-raw', 'do not keep each event’s JSON text in the raw column')
     .option('--json', 'print the summary as one JSON object')
     .addHelpText('after', '\nExample:\n  engagement-lake ingest archive/2024/ events.ndjson.gz --lake ./lake')
-    .action(async (inputs, options) => (await import('./commands/ingest')).runIngest(inputs, options));
+    .action(async (inputs, options) => {
+      await (await import('./commands/ingest')).runIngest(inputs, options);
+    });
 
   program
     .command('serve')
@@ -48,14 +57,21 @@ export function buildProgram(): Command {
     .option('--lake <dir>', 'lake folder', 'lake')
     .option('--buffer-seconds <s>', 'flush buffered records after this many seconds', '60')
     .option('--buffer-mib <m>', 'flush buffered records after this many MiB', '64')
-    .addHelpText('after', '\nExample:\n  engagement-lake serve --port 4573\n  # then: new FirehoseClient({ endpoint: "http://127.0.0.1:4573" })')
-    .action(async (options) => (await import('./commands/serve')).runServe(options));
+    .addHelpText(
+      'after',
+      '\nExample:\n  engagement-lake serve --port 4573\n  # then: new FirehoseClient({ endpoint: "http://127.0.0.1:4573" })',
+    )
+    .action(async (options) => {
+      await (await import('./commands/serve')).runServe(options);
+    });
 
   program
     .command('queries')
     .description('List the saved queries with their descriptions and parameters.')
     .option('--json', 'print the catalog as JSON')
-    .action(async (options) => (await import('./commands/queries')).runQueries(options));
+    .action(async (options) => {
+      await (await import('./commands/queries')).runQueries(options);
+    });
 
   program
     .command('query')
@@ -69,15 +85,22 @@ export function buildProgram(): Command {
     .option('--workgroup <w>', 'Athena workgroup (with --engine athena)')
     .option('--database <d>', 'Glue database (with --engine athena)')
     .option('--region <r>', 'AWS region (with --engine athena)')
-    .addHelpText('after', '\nExamples:\n  engagement-lake query email_funnel --param start=2026-11-01 --format csv\n  engagement-lake query --sql "select family, count(*) from events group by 1"')
-    .action(async (name, options) => (await import('./commands/query')).runQuery(name, options));
+    .addHelpText(
+      'after',
+      '\nExamples:\n  engagement-lake query email_funnel --param start=2026-11-01 --format csv\n  engagement-lake query --sql "select family, count(*) from events group by 1"',
+    )
+    .action(async (name, options) => {
+      await (await import('./commands/query')).runQuery(name, options);
+    });
 
   program
     .command('demo')
     .description('Generate about 200k events, ingest them into ./lake and run every saved query.')
     .option('--lake <dir>', 'lake folder (replaced)', 'lake')
     .option('--events <n>', 'number of events', '200000')
-    .action(async (options) => (await import('./commands/demo')).runDemo(options));
+    .action(async (options) => {
+      await (await import('./commands/demo')).runDemo(options);
+    });
 
   return program;
 }

@@ -49,12 +49,15 @@ export const TYPE_MAPPINGS = {
   },
 } as const satisfies Record<LogicalType, { glue: string; duckdb: string; trino: string }>;
 
-const col = (name: string, type: LogicalType, doc: string, nullable = true): ColumnDefinition => ({
-  name,
-  type,
-  nullable,
-  doc,
-});
+/** Declares a column; generic so that `EventRow` keeps each column's own name, type and nullability. */
+function col<const N extends string, const T extends LogicalType, const NN extends boolean = true>(
+  name: N,
+  type: T,
+  doc: string,
+  nullable: NN = true as NN,
+): { readonly name: N; readonly type: T; readonly nullable: NN; readonly doc: string } {
+  return { name, type, nullable, doc };
+}
 
 export const COLUMNS = [
   col(
