@@ -10,7 +10,8 @@ import type {
   FirehoseTransformationResult,
   FirehoseTransformationResultRecord,
 } from 'aws-lambda';
-import type { EventRow, PartitionKeys } from '../../transform/src/schema';
+import { EngagementLakeError } from '../../transform/src/errors';
+import { FAMILIES, type EventRow, type Family, type PartitionKeys } from '../../transform/src/schema';
 import { serializedRowsToTable } from './arrow-schema';
 import type { SourceRecord } from './batcher';
 import { ErrorWriter } from './error-writer';
@@ -87,6 +88,20 @@ export function buildTransformationEvent(
   };
 }
 
+const FAMILY_SET: ReadonlySet<string> = new Set(FAMILIES);
+const DT = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The handler's partition keys, checked before they become folder names. */
+function checkedPartition(keys: Record<string, string>): PartitionKeys {
+  const { family, dt } = keys;
+  if (!FAMILY_SET.has(family) || !DT.test(dt ?? '')) {
+    throw new EngagementLakeError(
+      `the handler returned partition keys outside the schema: ${JSON.stringify(keys)}`,
+    );
+  }
+  return { family: family as Family, dt };
+}
+
 export class LakeDelivery {
   private readonly buffer: PartitionBuffer;
   private readonly errors: ErrorWriter;
@@ -136,7 +151,7 @@ export class LakeDelivery {
       // Firehose counts a missing or mismatched record id as a transformation failure.
       if (result?.result === 'Ok' && result.metadata?.partitionKeys) {
         this.stats.okRecords += 1;
-        await this.addRows(result, result.metadata.partitionKeys as unknown as PartitionKeys);
+        await this.addRows(result, checkedPartition(result.metadata.partitionKeys));
       } else {
         const failure = result
           ? this.options.transform.failureOf(batch[i])
