@@ -4,6 +4,7 @@
  * received/opened events on the same endpoint).
  */
 import { type Batch, type GenContext, MINUTE } from './context';
+import { activeEndpoint } from './identities';
 import { appArrival, appEvent, endpointJson, messageEvent, type Session, sessionId } from './pinpoint';
 import type { Rng, Weighted } from './rng';
 
@@ -104,7 +105,7 @@ function purchaseEvent(rng: Rng): [Record<string, string>, Record<string, number
  */
 export function appSession(ctx: GenContext, t0: number, batch: Batch): void {
   const { rng, world } = ctx;
-  const endpoint = rng.pick(world.endpoints);
+  const endpoint = activeEndpoint(rng, world);
   const session: Session = { id: sessionId(rng), start: t0 };
   let now = t0;
   const emit = (

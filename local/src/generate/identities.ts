@@ -81,6 +81,11 @@ export interface World {
   region: string;
   apps: readonly PinpointApp[];
   endpoints: readonly Endpoint[];
+  /**
+   * Cumulative app-activity weights of `endpoints`: a few heavy users open the app daily, most
+   * rarely (a log-normal spread), as real session counts per user are distributed.
+   */
+  activity: Float64Array;
   campaigns: readonly Campaign[];
   journeys: readonly Journey[];
   /** Origination numbers by country code (long codes, short codes and sender ids). */
@@ -358,7 +363,13 @@ function buildOriginators(rng: Rng): Record<string, string[]> {
 export function buildWorld(rng: Rng, endpointCount = 1500): World {
   const apps = buildApps(rng);
   const endpoints: Endpoint[] = [];
-  for (let i = 0; i < endpointCount; i++) endpoints.push(buildEndpoint(rng, apps, i));
+  const activity = new Float64Array(endpointCount);
+  let total = 0;
+  for (let i = 0; i < endpointCount; i++) {
+    endpoints.push(buildEndpoint(rng, apps, i));
+    total += rng.logNormal(1, 1.2);
+    activity[i] = total;
+  }
   const campaigns = CAMPAIGN_NAMES.map(([name, subject]) => ({
     campaignId: rng.hex(32),
     activityId: rng.hex(32),
@@ -381,6 +392,7 @@ export function buildWorld(rng: Rng, endpointCount = 1500): World {
     region: 'us-east-1',
     apps,
     endpoints,
+    activity,
     campaigns,
     journeys,
     originators: buildOriginators(rng),
@@ -393,4 +405,18 @@ export function buildWorld(rng: Rng, endpointCount = 1500): World {
     notificationFromAddress: 'billing@example.org',
     smsProtectConfigurationId: `protect-${rng.hex(32)}`,
   };
+}
+
+/** An endpoint chosen in proportion to its app activity (for sessions; messages go to everyone alike). */
+export function activeEndpoint(rng: Rng, world: World): Endpoint {
+  const { activity } = world;
+  const target = rng.next() * activity[activity.length - 1];
+  let low = 0;
+  let high = activity.length - 1;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (activity[middle] <= target) low = middle + 1;
+    else high = middle;
+  }
+  return world.endpoints[low];
 }

@@ -298,7 +298,19 @@ export function sesNotificationMessage(ctx: GenContext, t0: number, batch: Batch
     const notificationType = kinds[step.kind];
     if (notificationType === undefined) continue;
     const [key, object] = details(ctx, message, step);
-    const record = { notificationType, mail: mail(ctx, message, true, null), [key]: object };
+    // Notifications name the caller and source IP in `mail` and carry no tags.
+    const { timestamp, source, sourceArn, sendingAccountId, ...rest } = mail(ctx, message, true, null);
+    const notificationMail = {
+      timestamp,
+      messageId: message.messageId,
+      source,
+      sourceArn,
+      sourceIp: '192.0.2.10',
+      sendingAccountId,
+      callerIdentity: 'billing-service',
+      ...rest,
+    };
+    const record = { notificationType, mail: notificationMail, [key]: object };
     const wrapped = snsNotification(ctx, 'ses-billing-notifications', record, step.at);
     batch.add(wrapped.latestTime, wrapped.record);
   }
