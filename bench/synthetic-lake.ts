@@ -1,9 +1,9 @@
 /**
  * Builds a large synthetic lake quickly: one DuckDB `COPY … PARTITION_BY (family, dt)` from a SELECT
  * over `range()`, with every column of `COLUMNS` typed from `TYPE_MAPPINGS`. The mix of families,
- * event names, endpoints, messages and prices mimics a real engagement stream roughly (most traffic
- * is app and email; email messages go through send → delivered → open → click with drop-off; about
- * 1% of rows are redelivered copies). Used by bench/queries.ts and by the "every query runs" test.
+ * event names, endpoints, messages and prices mimics a real engagement stream roughly: most traffic
+ * is app and email; email steps thin out from send to delivered, open and click, with about 1.5%
+ * hard bounces and 0.1% complaints; SMS is mostly delivered; about 1% of rows are redelivered copies. Used by bench/queries.ts and by the "every query runs" test.
  */
 import { DuckDBInstance } from '@duckdb/node-api';
 import { COLUMNS, TYPE_MAPPINGS } from '../transform/src/schema';
@@ -64,8 +64,11 @@ export async function buildSyntheticLake(dir: string, options: SyntheticLakeOpti
     (c) => `cast(${exprs[c.name] ?? 'null'} as ${TYPE_MAPPINGS[c.type].duckdb}) as ${c.name}`,
   ).join(',\n');
   const sql = `copy (
-    with base as (select range as i, cast(hash(range * 3) % 100 as integer) as bucket from range(${options.events})),
-    named as (select i, bucket, ${EVENT_NAME} as event_name from base)
+    with base as (
+      select range as i, cast(hash(range * 3) % 100 as integer) as bucket, cast(hash(range * 13) % 1000 as integer) as pick
+      from range(${options.events})
+    ),
+    named as (select i, bucket, pick, ${EVENT_NAME} as event_name from base)
     select ${select}, split_part(event_name, '.', 1) as family, strftime(${exprs.event_time}, '%Y-%m-%d') as dt
     from named
   ) to '${dir.replace(/'/g, "''")}/events' (format parquet, partition_by (family, dt), overwrite_or_ignore true, filename_pattern 'part-{i}')`;
@@ -82,7 +85,12 @@ export async function buildSyntheticLake(dir: string, options: SyntheticLakeOpti
 
 const EVENT_NAME = `case
     when bucket < 30 then ['app.session_start', 'app.session_stop', 'app.custom', 'app.custom', 'app.purchase'][1 + cast(i % 5 as integer)]
-    when bucket < 70 then ['email.send', 'email.send', 'email.delivered', 'email.delivered', 'email.open', 'email.click', 'email.hard_bounce', 'email.soft_bounce', 'email.complaint', 'email.unsubscribe'][1 + cast(hash(i * 13) % 10 as integer)]
-    when bucket < 85 then ['sms.send', 'sms.buffered', 'sms.delivered', 'sms.delivered', 'sms.failed', 'sms.opt_out'][1 + cast(i % 6 as integer)]
+    when bucket < 70 then case
+      when pick < 400 then 'email.send' when pick < 780 then 'email.delivered' when pick < 900 then 'email.open'
+      when pick < 940 then 'email.click' when pick < 955 then 'email.hard_bounce' when pick < 965 then 'email.soft_bounce'
+      when pick < 966 then 'email.complaint' when pick < 969 then 'email.unsubscribe' else 'email.delivered' end
+    when bucket < 85 then case
+      when pick < 300 then 'sms.send' when pick < 500 then 'sms.buffered' when pick < 950 then 'sms.delivered'
+      when pick < 990 then 'sms.failed' else 'sms.opt_out' end
     when bucket < 93 then ['campaign.send', 'campaign.send', 'campaign.opened_notification', 'campaign.received_foreground'][1 + cast(i % 4 as integer)]
     else ['journey.send', 'journey.send', 'journey.opened_notification'][1 + cast(i % 3 as integer)] end`;
