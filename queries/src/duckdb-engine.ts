@@ -89,6 +89,8 @@ export async function openLocalLake(lakeDir: string, options: OpenLakeOptions = 
   const connection = await instance.connect();
   try {
     await connection.run("set TimeZone = 'UTC'");
+    // Footers are read once per session, not once per query (the demo and bench run many).
+    await connection.run('set parquet_metadata_cache = true');
     const described = await connection.runAndReadAll(`describe select * from ${parquetScan(lakeDir)}`);
     const present = new Set(described.getRowObjectsJS().map((row) => String(row.column_name)));
     await connection.run(eventsViewSql(lakeDir, present));
