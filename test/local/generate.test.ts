@@ -422,16 +422,28 @@ describe('generateEvents', () => {
   });
 
   describe('eras', () => {
+    const old = rowsOf(
+      transformAll(lines({ events: 5000, seed: '42', start: Date.UTC(2018, 5, 1), days: 30 })),
+    );
+
     it('lets legacy Pinpoint shapes dominate before 2020', () => {
       // Act
-      const old = rowsOf(
-        transformAll(lines({ events: 5000, seed: '42', start: Date.UTC(2018, 5, 1), days: 30 })),
-      );
       const legacy = old.filter((row) => row.source_format === 'pinpoint_legacy').length;
       const ses = old.filter((row) => row.source_format.startsWith('ses')).length;
 
       // Assert
       expect(legacy).toBeGreaterThan(ses);
+    });
+
+    it('has no End User Messaging events (SMS v2, MMS, RCS, voice) before 2023', () => {
+      // Act
+      const eum = old.filter((row) => row.source_format.startsWith('sms_voice_v2'));
+      const families = new Set(old.map((row) => row.family));
+
+      // Assert
+      expect(eum).toEqual([]);
+      expect(families.has('mms') || families.has('rcs') || families.has('voice')).toBe(false);
+      expect(families.has('sms')).toBe(true);
     });
 
     it("sends most email through SES after Pinpoint's end of support", () => {

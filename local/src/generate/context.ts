@@ -13,6 +13,8 @@ export const DAY = 86_400_000;
 export const PINPOINT_END_OF_SUPPORT = Date.UTC(2026, 9, 30);
 /** The 2018–2019 docs' record shape gave way to event stream v3 around here. */
 const LEGACY_ERA_END = Date.UTC(2020, 0, 1);
+/** Roughly when the SMS and voice v2 API (now End User Messaging) began publishing `eventVersion` 1.0 events. */
+const END_USER_MESSAGING_START = Date.UTC(2023, 0, 1);
 
 /** The shared state of one generation run. */
 export interface GenContext {
@@ -30,6 +32,8 @@ export interface Era {
   pinpoint: number;
   /** Probability that a Pinpoint SMS or email record has the 2018–2019 legacy shape. */
   legacy: number;
+  /** Whether End User Messaging events exist yet; before, SMS goes through Pinpoint and there is no MMS, RCS or voice. */
+  endUserMessaging: boolean;
 }
 
 /**
@@ -40,12 +44,15 @@ export interface Era {
  * - after it: SES and End User Messaging carry almost everything. A small Pinpoint residue is
  *   kept on purpose, so that every source format appears in any window (think of backfills and
  *   apps still emitting the shape); choose an earlier `--start` for a Pinpoint-heavy mix.
+ * - End User Messaging (SMS and voice v2) events start in 2023; before, SMS goes through Pinpoint
+ *   and MMS, RCS and voice scenarios write nothing.
  * App events keep the Pinpoint app-event shape in every era: apps send it straight to Firehose.
  */
 export function eraAt(time: number): Era {
-  if (time < LEGACY_ERA_END) return { pinpoint: 0.85, legacy: 0.6 };
-  if (time < PINPOINT_END_OF_SUPPORT) return { pinpoint: 0.7, legacy: 0.03 };
-  return { pinpoint: 0.1, legacy: 0.05 };
+  const endUserMessaging = time >= END_USER_MESSAGING_START;
+  if (time < LEGACY_ERA_END) return { pinpoint: 0.85, legacy: 0.6, endUserMessaging };
+  if (time < PINPOINT_END_OF_SUPPORT) return { pinpoint: 0.7, legacy: 0.03, endUserMessaging };
+  return { pinpoint: 0.1, legacy: 0.05, endUserMessaging };
 }
 
 /** ISO-8601 with milliseconds and `Z`, as SES writes its times. */

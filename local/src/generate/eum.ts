@@ -4,7 +4,7 @@
  * a `context` object, `isoCountryCode` of the destination. About a tenth of messages go through
  * an EventBridge destination (`aws.sms-voice`) and arrive wrapped, with `carrierName`.
  */
-import { type Batch, DAY, type GenContext, MINUTE } from './context';
+import { type Batch, DAY, eraAt, type GenContext, MINUTE } from './context';
 import { eventBridge } from './envelopes';
 import type { Endpoint } from './identities';
 
@@ -206,6 +206,7 @@ export function eumText(
 
 /** One MMS (US and Canadian endpoints send them), with `contentType` "MMS". */
 export function eumMedia(ctx: GenContext, t0: number, batch: Batch): void {
+  if (!eraAt(t0).endUserMessaging) return;
   const { rng, world } = ctx;
   const endpoint = rng.pick(
     world.endpoints.filter((e) => e.country.code === 'US' || e.country.code === 'CA'),
@@ -237,6 +238,7 @@ export function eumMedia(ctx: GenContext, t0: number, batch: Batch): void {
 
 /** One RCS message: queued, delivered and often read; or expired and fallen back to SMS (then TEXT_* events). */
 export function eumRcs(ctx: GenContext, t0: number, batch: Batch): void {
+  if (!eraAt(t0).endUserMessaging) return;
   const { rng, world } = ctx;
   const endpoint = rng.pick(world.endpoints.filter((e) => e.platform.name === 'android'));
   const message = head(ctx, t0, endpoint, world.rcsAgentId, 'RCS Message Delivery Status Updated', {
@@ -334,6 +336,7 @@ export function eumRcs(ctx: GenContext, t0: number, batch: Batch): void {
 
 /** One voice message (a one-time-password call): initiated, ringing, then answered and completed, busy, no answer or failed. */
 export function eumVoice(ctx: GenContext, t0: number, batch: Batch): void {
+  if (!eraAt(t0).endUserMessaging) return;
   const { rng, world } = ctx;
   const endpoint = rng.pick(world.endpoints);
   const origination = world.originators[endpoint.country.code][0];
@@ -387,6 +390,7 @@ export function eumVoice(ctx: GenContext, t0: number, batch: Batch): void {
 
 /** A sender registration (10DLC brand or campaign, toll-free) moving through review: EventBridge only. */
 export function registrationStatus(ctx: GenContext, t0: number, batch: Batch): void {
+  if (!eraAt(t0).endUserMessaging) return;
   const { rng, world } = ctx;
   const registrationId = `registration-${rng.hex(32)}`;
   const registrationArn = `arn:aws:sms-voice:${world.region}:${world.accountId}:registration/${registrationId}`;

@@ -186,7 +186,7 @@ export function smsMessage(ctx: GenContext, t0: number, batch: Batch): void {
     ['journey', 20],
     ['transactional', 50],
   ]);
-  if (!rng.chance(era.pinpoint)) {
+  if (era.endUserMessaging && !rng.chance(era.pinpoint)) {
     eumText(ctx, t0, endpoint, kind === 'transactional' ? 'TRANSACTIONAL' : 'PROMOTIONAL', batch);
     return;
   }
