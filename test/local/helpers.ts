@@ -2,8 +2,6 @@ import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { parseRow, serializeRows, transformRecord } from '../../transform/src/records';
-import type { LocalTransform } from '../../local/src/delivery';
 
 /** A fresh temporary folder for one test. */
 export function tempDir(prefix = 'lake-'): Promise<string> {
@@ -52,40 +50,3 @@ export function eventsSql(lake: string, select = '*', where = 'true'): string {
 /** The AWS documentation examples (shared/ sits beside the repository, in CI too). */
 export const DOCUMENTED = join(__dirname, '..', '..', '..', 'shared', 'fixtures', 'documented');
 
-/**
- * A LocalTransform standing in for the Firehose handler where a test needs to control it: same
- * record path (`transformRecord`, `serializeRows`), same response shape.
- */
-export function recordsTransform(includeRaw = true): LocalTransform {
-  return {
-    async handler(event) {
-      return {
-        records: event.records.map((record) => {
-          const data = Buffer.from(record.data, 'base64');
-          const result = transformRecord(data, {
-            arrivalTime: record.approximateArrivalTimestamp ?? null,
-            includeRaw,
-            now: Date.now(),
-          });
-          return result.ok
-            ? {
-                recordId: record.recordId,
-                result: 'Ok' as const,
-                data: Buffer.from(serializeRows(result.rows)).toString('base64'),
-                metadata: { partitionKeys: { family: result.partition.family, dt: result.partition.dt } },
-              }
-            : { recordId: record.recordId, result: 'ProcessingFailed' as const, data: record.data };
-        }),
-      };
-    },
-    failureOf(record) {
-      const result = transformRecord(record.data, {
-        arrivalTime: record.arrivalTime,
-        includeRaw,
-        now: Date.now(),
-      });
-      return result.ok ? { reason: 'unknown', message: '' } : result;
-    },
-    parseRow,
-  };
-}
