@@ -13,7 +13,8 @@
 import { appSession, pushCampaign } from './app';
 import { Batch, DAY, type GenContext, type Scenario } from './context';
 import { emailMessage } from './email';
-import { eumMedia, eumRcs, eumVoice, registrationStatus } from './eum';
+import { eumMedia } from './eum';
+import { eumRcs, eumVoice, registrationStatus } from './eum-rcs-voice';
 import { buildWorld } from './identities';
 import { Rng, type Weighted } from './rng';
 import { sesNotificationMessage } from './ses';
