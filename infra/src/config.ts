@@ -71,13 +71,21 @@ const KINESIS_ARN = /^arn:aws[a-z-]*:kinesis:[a-z0-9-]+:\d{12}:stream\/[\w.-]+$/
 /** Checks the context object and maps it to stack settings; empty strings and nulls mean "not set". */
 export function parseLakeConfig(raw: unknown): AppSettings {
   if (raw === undefined || raw === null) return { stackName: 'EngagementLake', lake: {} };
-  if (typeof raw !== 'object' || Array.isArray(raw)) {
+  // `cdk deploy -c engagementLake='{...}'` passes the object as a JSON string.
+  if (typeof raw === 'string' && raw.trim().startsWith('{')) {
+    try {
+      raw = JSON.parse(raw);
+    } catch {
+      throw new UserInputError(`context '${CONTEXT_KEY}' is not valid JSON: ${raw}`);
+    }
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new UserInputError(
       `context '${CONTEXT_KEY}' must be an object in cdk.json, got ${JSON.stringify(raw)}`,
     );
   }
   const config: LakeConfig = {};
-  for (const [key, value] of Object.entries(raw)) {
+  for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
     const expected = KEY_TYPES[key as keyof LakeConfig];
     if (!expected) {
       throw new UserInputError(

@@ -65,6 +65,14 @@ describe('parseLakeConfig', () => {
       );
     });
 
+    it('accepts the object as a JSON string from cdk -c', () => {
+      // Arrange / Act
+      const settings = parseLakeConfig('{"stackName":"LakeEu","region":"eu-west-1"}');
+      // Assert
+      expect(settings.stackName).toBe('LakeEu');
+      expect(settings.env).toEqual({ account: undefined, region: 'eu-west-1' });
+    });
+
     it('sets the stack environment from account and region', () => {
       // Arrange / Act
       const settings = parseLakeConfig({ account: '111122223333', region: 'eu-west-1', stackName: 'LakeEu' });

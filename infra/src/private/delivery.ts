@@ -10,13 +10,16 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { DEFAULT_METRICS_NAMESPACE, METRIC_NAMES } from '../../../transform/src/metrics-names';
 import type { LakeSettings } from './settings';
 import { PREFIX } from './storage';
 
 /** CloudWatch namespace of the transform's own metrics (Powertools EMF). */
-export const METRICS_NAMESPACE = 'EngagementLake';
+export const METRICS_NAMESPACE = DEFAULT_METRICS_NAMESPACE;
 /** The transform's metric counting records it returned as `ProcessingFailed`. */
-export const PROCESSING_FAILED_METRIC = 'ProcessingFailedRecords';
+export const PROCESSING_FAILED_METRIC = METRIC_NAMES.processingFailedRecords;
+/** Powertools adds this as the `service` dimension of every metric; the alarm names it too. */
+export const TRANSFORM_SERVICE_NAME = 'engagement-lake-transform';
 
 /** Hive-style partitions from the keys the Lambda returns (`metadata.partitionKeys`). */
 export const DATA_PREFIX = `${PREFIX.events}family=!{partitionKeyFromLambda:family}/dt=!{partitionKeyFromLambda:dt}/`;
@@ -55,7 +58,7 @@ export function createTransformFunction(scope: Construct, settings: LakeSettings
     logGroup,
     description: 'engagement-lake: flattens engagement events into rows of the events table',
     environment: {
-      POWERTOOLS_SERVICE_NAME: 'engagement-lake-transform',
+      POWERTOOLS_SERVICE_NAME: TRANSFORM_SERVICE_NAME,
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       INCLUDE_RAW: String(settings.includeRaw),
       DT_START: settings.dtStart,

@@ -10,7 +10,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE, PROCESSING_FAILED_METRIC } from './delivery';
+import { METRICS_NAMESPACE, PROCESSING_FAILED_METRIC, TRANSFORM_SERVICE_NAME } from './delivery';
 import { PREFIX } from './storage';
 
 export interface OperationsProps {
@@ -102,7 +102,7 @@ export class Operations extends Construct {
       metric: new cloudwatch.Metric({
         namespace: METRICS_NAMESPACE,
         metricName: PROCESSING_FAILED_METRIC,
-        dimensionsMap: { service: 'engagement-lake-transform' },
+        dimensionsMap: { service: TRANSFORM_SERVICE_NAME },
         statistic: 'Sum',
         period: Duration.minutes(5),
       }),
