@@ -17,7 +17,8 @@
 --   bounce_status: ok, warning (at least 5%) or review (at least 10%)
 --   complaint_status: ok, warning (at least 0.1%) or review (at least 0.5%)
 with outcome_events as (
-    select
+    -- one row per (day, message, step): counting rows then counts distinct messages
+    select distinct
         dt,
         message_id,
         event_name
@@ -31,10 +32,10 @@ with outcome_events as (
 daily_counts as (
     select
         dt,
-        count(distinct case when event_name = 'email.send' then message_id end) as sent,
-        count(distinct case when event_name = 'email.hard_bounce' then message_id end) as hard_bounces,
-        count(distinct case when event_name = 'email.soft_bounce' then message_id end) as soft_bounces,
-        count(distinct case when event_name = 'email.complaint' then message_id end) as complaints
+        sum(case when event_name = 'email.send' then 1 else 0 end) as sent,
+        sum(case when event_name = 'email.hard_bounce' then 1 else 0 end) as hard_bounces,
+        sum(case when event_name = 'email.soft_bounce' then 1 else 0 end) as soft_bounces,
+        sum(case when event_name = 'email.complaint' then 1 else 0 end) as complaints
     from outcome_events
     group by dt
 ),

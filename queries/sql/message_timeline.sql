@@ -22,6 +22,32 @@
 --   smtp_response: SMTP response or diagnostic code
 --   event_id: event id
 with message_events as (
+    -- narrowed to the message first, then de-duplicated (events_unique would de-duplicate the whole range)
+    select
+        event_time,
+        arrival_time,
+        dt,
+        family,
+        source_format,
+        event_name,
+        event_type,
+        status,
+        status_message,
+        is_final,
+        destination,
+        link,
+        smtp_response,
+        event_id,
+        row_number() over (
+            partition by dt, family, event_id
+            order by arrival_time asc nulls last, transform_version desc nulls last
+        ) as copy_number
+    from events
+    where dt between ? /* start */ and ? /* end */
+        and message_id = ? /* message_id */
+),
+
+final as (
     select
         event_time,
         arrival_time,
@@ -37,13 +63,8 @@ with message_events as (
         link,
         smtp_response,
         event_id
-    from events_unique
-    where dt between ? /* start */ and ? /* end */
-        and message_id = ? /* message_id */
-),
-
-final as (
-    select * from message_events
+    from message_events
+    where copy_number = 1
 )
 
 select * from final

@@ -34,7 +34,8 @@ with email_outcomes as (
 ),
 
 recipient_outcomes as (
-    select
+    -- one row per (message, recipient, step): counting rows then counts distinct pairs
+    select distinct
         email_outcomes.message_id,
         email_outcomes.event_name,
         lower(recipient.address) as address,
@@ -46,11 +47,11 @@ recipient_outcomes as (
 per_domain as (
     select
         domain,
-        count(distinct case when event_name = 'email.send' then message_id || ' ' || address end) as sent,
-        count(distinct case when event_name = 'email.delivered' then message_id || ' ' || address end) as delivered,
-        count(distinct case when event_name = 'email.hard_bounce' then message_id || ' ' || address end) as hard_bounces,
-        count(distinct case when event_name = 'email.soft_bounce' then message_id || ' ' || address end) as soft_bounces,
-        count(distinct case when event_name = 'email.complaint' then message_id || ' ' || address end) as complaints
+        sum(case when event_name = 'email.send' then 1 else 0 end) as sent,
+        sum(case when event_name = 'email.delivered' then 1 else 0 end) as delivered,
+        sum(case when event_name = 'email.hard_bounce' then 1 else 0 end) as hard_bounces,
+        sum(case when event_name = 'email.soft_bounce' then 1 else 0 end) as soft_bounces,
+        sum(case when event_name = 'email.complaint' then 1 else 0 end) as complaints
     from recipient_outcomes
     where domain is not null and domain <> ''
     group by domain

@@ -84,6 +84,45 @@ describe('saved queries (app events)', () => {
         },
       ]);
     });
+    it('counts an endpoint once per window however often it was active', async () => {
+      // Arrange: A on 11-01, 11-03 (twice) and 11-12; B on 11-02 only
+      const dir = await lakeWith([
+        row('app', 'app.custom', '2026-11-01T09:00:00Z', { endpoint_id: 'A' }),
+        row('app', 'app.custom', '2026-11-03T09:00:00Z', { endpoint_id: 'A' }),
+        row('app', 'app.custom', '2026-11-03T18:00:00Z', { endpoint_id: 'A' }),
+        row('app', 'app.custom', '2026-11-12T09:00:00Z', { endpoint_id: 'A' }),
+        row('app', 'app.custom', '2026-11-02T09:00:00Z', { endpoint_id: 'B' }),
+      ]);
+      // Act
+      const rows = await runSaved(dir, 'active_endpoints', { start: '2026-11-01', end: '2026-11-12' });
+      // Assert
+      expect(rows).toEqual([
+        {
+          dt: '2026-11-01',
+          daily_active_endpoints: 1,
+          weekly_active_endpoints: 1,
+          monthly_active_endpoints: 1,
+        },
+        {
+          dt: '2026-11-02',
+          daily_active_endpoints: 1,
+          weekly_active_endpoints: 2,
+          monthly_active_endpoints: 2,
+        },
+        {
+          dt: '2026-11-03',
+          daily_active_endpoints: 1,
+          weekly_active_endpoints: 2,
+          monthly_active_endpoints: 2,
+        },
+        {
+          dt: '2026-11-12',
+          daily_active_endpoints: 1,
+          weekly_active_endpoints: 1,
+          monthly_active_endpoints: 2,
+        },
+      ]);
+    });
   });
 
   describe('sessions', () => {
