@@ -1,6 +1,6 @@
 import type * as athena from 'aws-cdk-lib/aws-athena';
 import type * as glue from 'aws-cdk-lib/aws-glue';
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -134,5 +134,29 @@ export class EngagementLake extends Construct {
       bufferingInterval: settings.bufferingInterval,
       alarmEmail: settings.alarmEmail,
     }).topic;
+  }
+
+  /**
+   * Lets `grantee` put events into the lake: `firehose:PutRecord` and `PutRecordBatch` on the
+   * Direct PUT stream, or `kinesis:PutRecord(s)` on the source stream when there is no Direct PUT
+   * stream. Same permissions as {@link writerPolicy}, for principals defined in CDK.
+   */
+  grantPutEvents(grantee: iam.IGrantable): iam.Grant {
+    if (this.directPutStream) {
+      return iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['firehose:PutRecord', 'firehose:PutRecordBatch'],
+        resourceArns: [this.directPutStream.deliveryStreamArn],
+      });
+    }
+    const stream = this.sourceStream!;
+    const grant = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['kinesis:PutRecord', 'kinesis:PutRecords'],
+      resourceArns: [stream.streamArn],
+    });
+    return stream.encryptionKey
+      ? grant.combine(stream.encryptionKey.grant(grantee, 'kms:GenerateDataKey'))
+      : grant;
   }
 }

@@ -1,7 +1,9 @@
 import { Stack } from 'aws-cdk-lib';
-import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import { EngagementLake } from '../../infra/src/engagement-lake';
+import { EngagementLakeStack } from '../../infra/src/engagement-lake-stack';
 import { resourcesOf, synthLake, testApp } from './lake-fixture';
 
 const APP_ID = '0123456789abcdef0123456789abcdef';
@@ -258,6 +260,56 @@ describe('EngagementLake sources', () => {
             RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LakeSourcesForwardDefaultBusRole'), 'Arn'] },
           },
         ],
+      });
+    });
+
+    it('lets EventBridge assume the forwarding role only for this account and the rule', () => {
+      // Arrange
+      const { template } = synthLake({ forwardDefaultBusEvents: true });
+      // Act
+      const trust = trustOf(template, 'events.amazonaws.com');
+      // Assert
+      expect(trust.Condition).toEqual({
+        StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+        ArnLike: {
+          'aws:SourceArn': {
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':events:',
+                { Ref: 'AWS::Region' },
+                ':',
+                { Ref: 'AWS::AccountId' },
+                ':rule/TestLake-forward-engagement-events',
+              ],
+            ],
+          },
+        },
+      });
+    });
+
+    it('grants put access to a principal defined in CDK', () => {
+      // Arrange
+      const stack = new EngagementLakeStack(testApp(), 'TestLake');
+      const role = new iam.Role(stack, 'Producer', {
+        assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+      });
+      // Act
+      stack.lake.grantPutEvents(role);
+      // Assert
+      Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+        Roles: [{ Ref: Match.stringLikeRegexp('^Producer') }],
+        PolicyDocument: {
+          Statement: [
+            {
+              Action: ['firehose:PutRecord', 'firehose:PutRecordBatch'],
+              Effect: 'Allow',
+              Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LakeDelivery'), 'Arn'] },
+            },
+          ],
+        },
       });
     });
 
