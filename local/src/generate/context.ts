@@ -66,24 +66,22 @@ export function isoSeconds(ms: number): string {
 }
 
 /**
- * Collects the JSON lines of one scenario. An event is kept only when its latest time is before
- * the window's end: a funnel that would continue past the window is simply cut there, as a real
- * export taken at that instant would be.
+ * Collects the JSON lines of one scenario with their times. An event is kept only when its latest
+ * time is before the window's end: a funnel that would continue past the window is simply cut
+ * there, as a real export taken at that instant would be.
  */
 export class Batch {
   readonly lines: string[] = [];
+  /** The latest time each line carries (arrival or envelope time): the output is ordered by it. */
+  readonly times: number[] = [];
 
   constructor(private readonly end: number) {}
-
-  /** True when an event at `time` falls inside the window. */
-  fits(time: number): boolean {
-    return time < this.end;
-  }
 
   /** Serialises `record` when `latestTime` is inside the window; returns whether it was kept. */
   add(latestTime: number, record: unknown): boolean {
     if (latestTime >= this.end) return false;
     this.lines.push(JSON.stringify(record));
+    this.times.push(latestTime);
     return true;
   }
 }

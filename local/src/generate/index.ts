@@ -5,13 +5,14 @@
  * How it works: a fixed cast (endpoints, campaigns, journeys… see `identities.ts`) is built from
  * the seed. Then, again and again, a scenario is chosen by weight (an app session, an email and
  * its funnel, an SMS, a push campaign, an MMS, an RCS message, a voice call, an SNS-delivered SES
- * notification, a sender registration), placed at a uniformly random instant of the window, and
- * its events are written in time order. Events that would fall after the window's end are cut.
- * Memory stays bounded: only one scenario's lines and a small window of recent lines (for
- * redeliveries) are held at a time.
+ * notification, a sender registration) and started at a random instant, walking the window from
+ * start to end so that lines spread evenly over it (`timeline.ts`). Lines come out in time order,
+ * as in a Firehose archive; events that would fall after the window's end are cut.
+ * Memory stays bounded: only events still in flight (a funnel's opens and clicks to come) and a
+ * small window of recent lines (for redeliveries) are held.
  */
 import { appSession, pushCampaign } from './app';
-import { Batch, DAY, type GenContext, type Scenario } from './context';
+import { DAY, type GenContext, type Scenario } from './context';
 import { emailMessage } from './email';
 import { eumMedia } from './eum';
 import { eumRcs, eumVoice, registrationStatus } from './eum-rcs-voice';
@@ -19,6 +20,7 @@ import { buildWorld } from './identities';
 import { Rng, type Weighted } from './rng';
 import { sesNotificationMessage } from './ses';
 import { smsMessage } from './sms';
+import { timeline } from './timeline';
 
 /** Options of `generateEvents`. */
 export interface GenerateOptions {
@@ -57,17 +59,6 @@ export const SCENARIOS: Weighted<Scenario> = [
 /** How far back a redelivery may reach: a copy lands within this many lines of its original. */
 const REDELIVERY_WINDOW = 500;
 
-/** An endless stream of fresh (never repeated) event lines. */
-function* freshLines(ctx: GenContext): Generator<string> {
-  for (;;) {
-    const batch = new Batch(ctx.end);
-    const scenario = ctx.rng.weighted(SCENARIOS);
-    const t0 = ctx.start + Math.floor(ctx.rng.next() * (ctx.end - ctx.start));
-    scenario(ctx, t0, batch);
-    yield* batch.lines;
-  }
-}
-
 /**
  * Yields exactly `options.events` NDJSON lines (without the newline). Lazy: pull as many as you
  * need; nothing is held beyond one scenario and the redelivery window.
@@ -89,7 +80,7 @@ export function* generateEvents(options: GenerateOptions): Generator<string> {
   const world = buildWorld(new Rng(`${seed}/world`));
   const ctx: GenContext = { rng: new Rng(`${seed}/events`), world, start, end: start + days * DAY };
   const redelivery = new Rng(`${seed}/redelivery`);
-  const fresh = freshLines(ctx);
+  const fresh = timeline(ctx, SCENARIOS, Math.ceil(events * (1 - rate)));
   const recent: string[] = [];
   let next = 0;
   for (let emitted = 0; emitted < events; emitted++) {
