@@ -49,4 +49,3 @@ export function eventsSql(lake: string, select = '*', where = 'true'): string {
 
 /** The AWS documentation examples (shared/ sits beside the repository, in CI too). */
 export const DOCUMENTED = join(__dirname, '..', '..', '..', 'shared', 'fixtures', 'documented');
-
