@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import { JsonRecordSplitter } from '../../transform/src/json-split';
 import { Batcher, DEFAULT_BATCH_LIMITS, type BatchLimits, type SourceRecord } from './batcher';
 import { LakeDelivery, type DeliveryStats, type LocalTransform } from './delivery';
+import { ensureLakeFolder } from './lake-folder';
 import { arrivalFromObjectName, readTextChunks, resolveInputs } from './input-reader';
 import type { BufferLimits } from './partition-buffer';
 import { newRunId } from './run-id';
@@ -51,6 +52,7 @@ export async function ingest(options: IngestOptions): Promise<IngestSummary> {
   const clock = options.clock ?? Date.now;
   const started = clock();
   const sources = await resolveInputs(options.inputs);
+  await ensureLakeFolder(options.lake);
   const includeRaw = options.includeRaw ?? true;
   const transform = options.transform ?? (await import('./local-transform')).defaultTransform({ includeRaw });
   const runId = newRunId(started);

@@ -12,6 +12,7 @@ import { splitJsonRecords } from '../../transform/src/json-split';
 import { Batcher, DEFAULT_BATCH_LIMITS, type SourceRecord } from './batcher';
 import { LakeDelivery, type DeliveryStats, type LocalTransform } from './delivery';
 import { errorBody, FirehoseApiError, handleApiCall, MAX_BATCH_BYTES, type ApiContext } from './firehose-api';
+import { ensureLakeFolder } from './lake-folder';
 import { newRunId } from './run-id';
 
 export interface ServeOptions {
@@ -108,6 +109,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   // Room for a full buffer plus a few maximal batches arriving while it is delivered.
   const maxPendingBytes = options.maxPendingBytes ?? bufferBytes + 4 * MAX_BATCH_BYTES;
   const runId = newRunId(startedAt);
+  await ensureLakeFolder(options.lake);
   const transform = options.transform ?? (await import('./local-transform')).defaultTransform();
   const delivery = new LakeDelivery({ lake: options.lake, runId, runStartedAt: startedAt, transform });
 

@@ -225,6 +225,23 @@ describe('ingest', () => {
     });
   });
 
+  describe('lake folder', () => {
+    it('throws a one-line UserInputError when the lake is a file, before reading', async () => {
+      // Arrange
+      const dir = await tempDir('in-');
+      const lake = join(dir, 'lake');
+      await writeFile(lake, 'not a folder');
+
+      // Act
+      const run = ingest({ inputs: [join(DOCUMENTED, 'sms.ndjson')], lake });
+
+      // Assert
+      await expect(run).rejects.toThrow(
+        `cannot write to the lake folder '${lake}': not a folder; pass a writable folder with --lake`,
+      );
+    });
+  });
+
   describe('counts and failures', () => {
     it('counts every record once: ok plus failed by reason equals records', async () => {
       // Arrange
