@@ -61,7 +61,8 @@ export class Operations extends Construct {
       metric: stream.metric('DeliveryToS3.Success', { statistic: 'Minimum', period: Duration.minutes(5) }),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-      evaluationPeriods: 1,
+      // Firehose retries transient failures; 15 minutes of failures is a real outage.
+      evaluationPeriods: 3,
       alarmDescription: 'Firehose failed to put objects into the data bucket',
     });
     this.alarm(scope, 'ProcessingInvocationFailures', {
@@ -71,7 +72,8 @@ export class Operations extends Construct {
       }),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-      evaluationPeriods: 1,
+      // Firehose retries transient failures; 15 minutes of failures is a real outage.
+      evaluationPeriods: 3,
       alarmDescription:
         'Firehose failed to invoke the transform Lambda; the batch goes to errors/processing-failed/',
     });
