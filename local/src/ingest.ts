@@ -4,6 +4,7 @@
  * handler Firehose runs, and writes the Parquet lake plus the error output.
  */
 import type { Readable } from 'node:stream';
+import { MAX_RECORD_BYTES } from '../../transform/src/constants';
 import { JsonRecordSplitter } from '../../transform/src/json-split';
 import { Batcher, DEFAULT_BATCH_LIMITS, type BatchLimits, type SourceRecord } from './batcher';
 import { LakeDelivery, type DeliveryStats, type LocalTransform } from './delivery';
@@ -73,7 +74,7 @@ export async function ingest(options: IngestOptions): Promise<IngestSummary> {
     options.onProgress?.(bytesRead, total);
   };
   const add = async (text: string, arrivalTime: number | null) => {
-    const record: SourceRecord = { data: Buffer.from(text, 'utf8'), arrivalTime };
+    const record: SourceRecord = { data: Buffer.from(text, 'latin1'), arrivalTime };
     const batch = batcher.add(record);
     if (batch) await delivery.deliver(batch);
   };
@@ -82,8 +83,11 @@ export async function ingest(options: IngestOptions): Promise<IngestSummary> {
     // A Firehose object's name carries its records' arrival time; otherwise it is unknown (null),
     // never the wall clock, so a re-run gives identical rows.
     const arrivalTime = source.kind === 'file' ? arrivalFromObjectName(source.path) : null;
-    const splitter = new JsonRecordSplitter();
-    for await (const chunk of readTextChunks(source, { stdin: options.stdin, onBytes })) {
+    // Split on one-character-per-byte text so every record keeps its exact bytes: the handler then
+    // judges UTF-8 validity and size itself, as on AWS. The splitter counts a byte >= 0x80 as two,
+    // so its memory cut is set at twice the record limit; the handler enforces the real limit.
+    const splitter = new JsonRecordSplitter({ maxRecordBytes: 2 * MAX_RECORD_BYTES });
+    for await (const chunk of readTextChunks(source, { stdin: options.stdin, onBytes, encoding: 'latin1' })) {
       for (const text of splitter.push(chunk)) await add(text, arrivalTime);
     }
     for (const text of splitter.end()) await add(text, arrivalTime);

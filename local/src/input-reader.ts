@@ -88,14 +88,28 @@ export function isGzip(head: Uint8Array): boolean {
   return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
 }
 
+export interface ReadOptions {
+  /** Standard input for `-` (default `process.stdin`). */
+  stdin?: Readable;
+  /** Reports raw (compressed) bytes as they are read, for the progress bar. */
+  onBytes?: (n: number) => void;
+  /**
+   * `utf8` (default) decodes text. `latin1` yields one character per byte: JSON's structure is
+   * ASCII, so records can be split on these strings and turned back into their exact original
+   * bytes (`Buffer.from(text, 'latin1')`), invalid UTF-8 included. A leading UTF-8 BOM is dropped.
+   */
+  encoding?: 'utf8' | 'latin1';
+}
+
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
 /**
- * Reads one source as UTF-8 text chunks. gzip is detected from the first two bytes (concatenated
- * gzip members are read through). `onBytes` reports raw (compressed) bytes as they are read, for
- * the progress bar.
+ * Reads one source as text chunks. gzip is detected from the first two bytes (concatenated gzip
+ * members are read through).
  */
 export async function* readTextChunks(
   source: InputSource,
-  options: { stdin?: Readable; onBytes?: (n: number) => void } = {},
+  options: ReadOptions = {},
 ): AsyncGenerator<string> {
   const raw: Readable =
     source.kind === 'stdin'
@@ -122,6 +136,16 @@ export async function* readTextChunks(
     }
     const plain = Readable.from(bytes(), { objectMode: false });
     const stream = isGzip(head) ? pipeline(plain, createGunzip(), () => undefined) : plain;
+    if (options.encoding === 'latin1') {
+      let first = true;
+      for await (const chunk of stream) {
+        const buffer = chunk as Buffer;
+        const body = first && buffer.subarray(0, 3).equals(UTF8_BOM) ? buffer.subarray(3) : buffer;
+        first = false;
+        yield body.toString('latin1');
+      }
+      return;
+    }
     const decoder = new StringDecoder('utf8');
     for await (const chunk of stream) yield decoder.write(chunk as Buffer);
     const rest = decoder.end();

@@ -295,6 +295,44 @@ describe('ingest', () => {
       });
     });
 
+    it('fails a line that is not UTF-8 as invalid_utf8 and keeps its exact bytes, as the Lambda would', async () => {
+      // Arrange
+      const dir = await tempDir('in-');
+      const lake = await tempDir();
+      const [bounce] = await sesLines();
+      const bad = Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0x22, 0x7d]); // {"a":"\xc3("}
+      await writeFile(join(dir, 'bad.ndjson'), Buffer.concat([bad, Buffer.from(`\n${bounce}\n`)]));
+
+      // Act
+      const summary = await ingest({ inputs: [join(dir, 'bad.ndjson')], lake });
+
+      // Assert
+      expect(summary).toMatchObject({ records: 2, okRecords: 1, failed: { invalid_utf8: 1 } });
+      const [errorFile] = (await listFiles(lake)).filter((f) => f.startsWith('errors/'));
+      const doc = JSON.parse(await readFile(join(lake, errorFile), 'utf8'));
+      expect(Buffer.from(doc.rawData, 'base64')).toEqual(bad);
+    });
+
+    it('reads multi-byte UTF-8 and a leading byte-order mark unchanged', async () => {
+      // Arrange
+      const dir = await tempDir('in-');
+      const lake = await tempDir();
+      const [bounce] = await sesLines();
+      const line = bounce.replace('Sender Name', 'Zoë ✓ 名前');
+      await writeFile(
+        join(dir, 'bom.ndjson'),
+        Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(line + '\n')]),
+      );
+
+      // Act
+      const summary = await ingest({ inputs: [join(dir, 'bom.ndjson')], lake });
+
+      // Assert
+      expect(summary).toMatchObject({ records: 1, okRecords: 1 });
+      const [row] = await duckdbRows(eventsSql(lake, 'raw'));
+      expect(row.raw).toBe(line);
+    });
+
     it('writes each failure as a Firehose processing-failed document whose rawData decodes to the original bytes', async () => {
       // Arrange
       const dir = await tempDir('in-');
