@@ -4,26 +4,27 @@
  * received/opened events on the same endpoint).
  */
 import { type Batch, type GenContext, MINUTE } from './context';
-import { activeEndpoint } from './identities';
+import { activeEndpoint, type Endpoint } from './identities';
 import { appArrival, appEvent, endpointJson, messageEvent, type Session, sessionId } from './pinpoint';
-import type { Rng, Weighted } from './rng';
+import type { Rng } from './rng';
 
-interface Purchase {
+interface Price {
   currency: string;
   symbol: string;
-  store: string;
   prices: readonly number[];
 }
 
-/** Several currencies in realistic shares; JPY and INR have no minor unit in app-store prices. */
-const PURCHASES: Weighted<Purchase> = [
-  [{ currency: 'USD', symbol: '$', store: 'Apple App Store', prices: [0.99, 2.99, 4.99, 9.99, 19.99] }, 50],
-  [{ currency: 'EUR', symbol: '€', store: 'Google Play', prices: [0.99, 3.49, 5.99, 10.99] }, 20],
-  [{ currency: 'GBP', symbol: '£', store: 'Apple App Store', prices: [0.79, 2.49, 4.99, 8.99] }, 12],
-  [{ currency: 'JPY', symbol: '¥', store: 'Google Play', prices: [120, 480, 980, 1500] }, 7],
-  [{ currency: 'INR', symbol: '₹', store: 'Google Play', prices: [79, 199, 499] }, 6],
-  [{ currency: 'BRL', symbol: 'R$', store: 'Google Play', prices: [4.9, 12.9, 29.9] }, 5],
-];
+/** App-store price points in the currency of the buyer's country; INR has no minor unit there. */
+const PRICES: Readonly<Record<string, Price>> = {
+  US: { currency: 'USD', symbol: '$', prices: [0.99, 2.99, 4.99, 9.99, 19.99] },
+  CA: { currency: 'CAD', symbol: 'CA$', prices: [1.39, 3.99, 6.99, 13.99] },
+  GB: { currency: 'GBP', symbol: '£', prices: [0.79, 2.49, 4.99, 8.99] },
+  DE: { currency: 'EUR', symbol: '€', prices: [0.99, 3.49, 5.99, 10.99] },
+  IN: { currency: 'INR', symbol: '₹', prices: [79, 199, 499] },
+  BR: { currency: 'BRL', symbol: 'R$', prices: [4.9, 12.9, 29.9] },
+  AU: { currency: 'AUD', symbol: 'A$', prices: [1.49, 4.49, 7.99, 14.99] },
+  MX: { currency: 'MXN', symbol: 'MX$', prices: [19, 49, 99, 199] },
+};
 
 const PRODUCTS = ['coins_500', 'coins_1200', 'premium_monthly', 'premium_yearly', 'theme_pack', 'ad_free'];
 const SCREENS = ['home', 'search', 'product_detail', 'cart', 'checkout', 'profile', 'settings'];
@@ -80,22 +81,25 @@ function customEvent(rng: Rng): [string, Record<string, string>, Record<string, 
   }
 }
 
-function purchaseEvent(rng: Rng): [Record<string, string>, Record<string, number>] {
-  const purchase = rng.weighted(PURCHASES);
-  const price = rng.pick(purchase.prices);
+function purchaseEvent(rng: Rng, endpoint: Endpoint): [Record<string, string>, Record<string, number>] {
+  const price = PRICES[endpoint.country.code] ?? PRICES.US;
+  const amount = rng.pick(price.prices);
   const quantity = rng.chance(0.9) ? 1 : rng.int(2, 5);
-  const formatted = Number.isInteger(price)
-    ? `${purchase.symbol}${price}`
-    : `${purchase.symbol}${price.toFixed(2)}`;
+  const formatted = Number.isInteger(amount)
+    ? `${price.symbol}${amount}`
+    : `${price.symbol}${amount.toFixed(2)}`;
+  const android = endpoint.platform.name === 'android';
   return [
     {
-      _currency: purchase.currency,
+      _currency: price.currency,
       _product_id: rng.pick(PRODUCTS),
-      _store: purchase.store,
-      _transaction_id: `GPA.${rng.digits(4)}-${rng.digits(4)}-${rng.digits(4)}-${rng.digits(5)}`,
+      _store: android ? 'Google Play' : 'Apple App Store',
+      _transaction_id: android
+        ? `GPA.${rng.digits(4)}-${rng.digits(4)}-${rng.digits(4)}-${rng.digits(5)}`
+        : `2000000${rng.digits(9)}`,
       _item_price_formatted: formatted,
     },
-    { _quantity: quantity, _item_price: price },
+    { _quantity: quantity, _item_price: amount },
   ];
 }
 
@@ -165,7 +169,7 @@ export function appSession(ctx: GenContext, t0: number, batch: Batch): void {
     emit(rng.chance(0.3) ? '_inapp.message_clicked' : '_inapp.message_dismissed', attributes, {});
   }
   if (rng.chance(0.07)) {
-    const [attributes, metrics] = purchaseEvent(rng);
+    const [attributes, metrics] = purchaseEvent(rng, endpoint);
     emit('_monetization.purchase', attributes, metrics);
     now += rng.int(2000, 60000);
   }

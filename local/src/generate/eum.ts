@@ -33,6 +33,25 @@ export interface MessageHead {
   detailType: string;
 }
 
+/** Where a body field goes in the documented key order: after the numbers, after the request time, or last. */
+const PLACES: Readonly<Record<string, 'request' | 'tail'>> = {
+  messageEncoding: 'request',
+  messageType: 'request',
+  contentType: 'request',
+  totalMessageParts: 'tail',
+  totalMessagePrice: 'tail',
+  totalCarrierFee: 'tail',
+  callDurationInSeconds: 'tail',
+  totalDurationInMinutes: 'tail',
+  protectConfiguration: 'tail',
+};
+
+function part(body: Record<string, unknown>, place: 'head' | 'request' | 'tail'): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body)) if ((PLACES[key] ?? 'head') === place) out[key] = value;
+  return out;
+}
+
 /** Writes one event, bare or in its EventBridge envelope. */
 export function emit(
   ctx: GenContext,
@@ -52,12 +71,14 @@ export function emit(
     originationPhoneNumber: head.origination,
     destinationPhoneNumber: head.endpoint.phone,
     isoCountryCode: country.code,
-    ...body,
+    ...part(body, 'head'),
     messageId: head.messageId,
     messageRequestTimestamp: head.requestedAt,
+    ...part(body, 'request'),
     messageStatus,
     messageStatusDescription: description,
     context: head.context,
+    ...part(body, 'tail'),
   };
   if (!head.viaEventBridge) {
     batch.add(at, record);

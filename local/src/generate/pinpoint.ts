@@ -113,6 +113,7 @@ export function messageEvent(
  * readers must parse it a second time). Endpoints with a known user carry `User.UserId`.
  */
 export function endpointJson(rng: Rng, endpoint: Endpoint, channelType: string, forJourney: boolean): string {
+  // An endpoint without a known user has an empty `User` in campaign events and none in journey ones, as documented.
   const user = endpoint.userId === null ? {} : { UserId: endpoint.userId };
   const record = forJourney
     ? {
@@ -120,7 +121,7 @@ export function endpointJson(rng: Rng, endpoint: Endpoint, channelType: string, 
         EndpointStatus: 'ACTIVE',
         OptOut: 'NONE',
         Demographic: { Timezone: endpoint.country.timezone },
-        User: user,
+        ...(endpoint.userId === null ? {} : { User: user }),
       }
     : {
         ChannelType: channelType,
