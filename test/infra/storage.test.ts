@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { EngagementLake } from '../../infra/src/engagement-lake';
@@ -133,6 +133,19 @@ describe('EngagementLake storage', () => {
         Properties: { VersioningConfiguration: Match.anyValue() },
       });
       template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain' });
+    });
+  });
+
+  describe('removal', () => {
+    it('empties and deletes the buckets and schedules the key for deletion when asked to destroy', () => {
+      // Arrange
+      const { template } = synthLake({ removalPolicy: RemovalPolicy.DESTROY });
+      // Act / Assert
+      template.resourceCountIs('Custom::S3AutoDeleteObjects', 2);
+      template.hasResource('AWS::KMS::Key', {
+        DeletionPolicy: 'Delete',
+        Properties: Match.objectLike({ PendingWindowInDays: 7 }),
+      });
     });
   });
 
