@@ -242,6 +242,81 @@ describe('generateEvents', () => {
       }
     });
 
+    it('marks SES opens and clicks as likely bots or not, and bounces as Permanent, Transient or Undetermined', () => {
+      // Arrange
+      const ses = novemberRows.filter((row) => row.source_format.startsWith('ses'));
+
+      // Act
+      const bots = new Set(ses.filter((row) => row.event_name === 'email.open').map((row) => row.is_bot));
+      const bounces = new Set(ses.filter((row) => row.event_type === 'Bounce').map((row) => row.bounce_type));
+
+      // Assert
+      expect([...bots].sort()).toEqual([false, true]);
+      expect([...bounces].sort()).toEqual(['Permanent', 'Transient', 'Undetermined']);
+    });
+
+    it('prices Pinpoint SMS in millicents on the outcome only, never on _SMS.BUFFERED', () => {
+      // Arrange
+      const pinpoint = november
+        .map(
+          (line) =>
+            JSON.parse(line) as {
+              event_type?: string;
+              event_version?: string;
+              metrics?: Record<string, number>;
+            },
+        )
+        .filter((record) => record.event_version === '3.1' && record.event_type?.startsWith('_SMS.'));
+
+      // Act
+      const priced = (type: string) =>
+        pinpoint
+          .filter((r) => r.event_type === type)
+          .map((r) => r.metrics?.price_in_millicents_usd !== undefined);
+
+      // Assert
+      expect(priced('_SMS.BUFFERED').length).toBeGreaterThan(0);
+      expect(priced('_SMS.BUFFERED').every((has) => !has)).toBe(true);
+      expect(priced('_SMS.SUCCESS').every((has) => has)).toBe(true);
+    });
+
+    it('writes legacy Pinpoint SMS as the 2018 docs did: lower-case types, unique_id, integer message parts', () => {
+      // Arrange
+      const legacy = november
+        .map((line) => JSON.parse(line) as Record<string, unknown> & { attributes?: Record<string, unknown> })
+        .filter((record) => record.unique_id !== undefined);
+
+      // Act
+      const types = new Set(legacy.map((record) => record.event_type));
+
+      // Assert
+      expect(types.has('_sms.success')).toBe(true);
+      for (const record of legacy) {
+        expect(record.event_version).toBeUndefined();
+        expect(typeof record.timestamp_created).toBe('string');
+        expect(Number.isInteger(record.attributes?.number_of_message_parts)).toBe(true);
+      }
+    });
+
+    it('wraps some events in EventBridge (aws.ses, aws.sms-voice) and SES notifications in SNS', () => {
+      // Arrange
+      const records = november.map((line) => JSON.parse(line) as Record<string, unknown>);
+
+      // Act
+      const sources = new Set(records.filter((r) => r['detail-type'] !== undefined).map((r) => r.source));
+      const sns = records.filter((r) => r.Type === 'Notification');
+
+      // Assert
+      expect([...sources].sort()).toEqual(['aws.ses', 'aws.sms-voice']);
+      expect(sns.length).toBeGreaterThan(0);
+      for (const notification of sns) {
+        expect(typeof notification.Message).toBe('string');
+        expect(['Bounce', 'Complaint', 'Delivery']).toContain(
+          JSON.parse(notification.Message as string).notificationType,
+        );
+      }
+    });
+
     it('reports End User Messaging statuses in several countries, prices in dollars and a final flag', () => {
       // Arrange
       const eum = novemberRows.filter(
