@@ -100,6 +100,19 @@ describe('EngagementLake operations', () => {
       });
     });
 
+    it('alarms when the stream exceeds its active-partition quota', () => {
+      // Arrange
+      const { template } = synthLake();
+      // Act / Assert
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Firehose',
+        MetricName: 'PartitionCountExceeded',
+        Statistic: 'Maximum',
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+      });
+    });
+
     it('alarms on Lambda errors and throttles', () => {
       // Arrange
       const { template } = synthLake();
@@ -144,7 +157,7 @@ describe('EngagementLake operations', () => {
       // Act
       const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
       // Assert
-      expect(alarms).toHaveLength(7);
+      expect(alarms).toHaveLength(8);
       for (const alarm of alarms) expect(alarm.Properties.TreatMissingData).toBe('notBreaching');
     });
 

@@ -77,6 +77,14 @@ export class Operations extends Construct {
       alarmDescription:
         'Firehose failed to invoke the transform Lambda; the batch goes to errors/processing-failed/',
     });
+    this.alarm(scope, 'PartitionCountExceeded', {
+      // Beyond the active-partition quota (500 by default) records go to the error prefix.
+      metric: stream.metric('PartitionCountExceeded', { statistic: 'Maximum', period: Duration.minutes(5) }),
+      threshold: 0,
+      evaluationPeriods: 1,
+      alarmDescription:
+        'More active partitions (family x dt) than the stream quota; records go to errors/ until it drops',
+    });
     this.alarm(scope, 'FormatConversionFailures', {
       metric: stream.metric('FailedConversion.Records', { statistic: 'Sum', period: Duration.minutes(5) }),
       threshold: 0,
