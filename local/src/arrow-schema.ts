@@ -20,9 +20,17 @@ import {
   Utf8,
   makeBuilder,
   makeData,
+  type Data,
   type DataType,
 } from 'apache-arrow';
-import { COLUMNS, type EventRow, type LogicalType } from '../../transform/src/schema';
+import {
+  COLUMNS,
+  type ColumnDefinition,
+  type ColumnName,
+  type EventRow,
+  type LogicalType,
+} from '../../transform/src/schema';
+import { mapData, stringListData, utf8Data } from './arrow-columns';
 
 /** A map column as Parquet and Athena expect it: `entries: struct<key not null, value>`. */
 function mapOf(value: DataType): Map_ {
@@ -57,28 +65,40 @@ export function eventsArrowSchema(): Schema {
   return new Schema(COLUMNS.map((column) => new Field(column.name, arrowType(column.type), column.nullable)));
 }
 
-const MAP_TYPES: ReadonlySet<LogicalType> = new Set(['map<string,string>', 'map<string,double>']);
+/** Fixed-width columns (timestamps, numbers, booleans) are few: Arrow's builders are fine there. */
+function builtData(type: DataType, rows: readonly EventRow[], name: ColumnName): Data {
+  const builder = makeBuilder({ type, nullValues: [null, undefined] });
+  for (const row of rows) builder.append(row[name]);
+  return builder.finish().toVector().data[0];
+}
 
-/** Arrow's map builder takes a JS `Map`; rows hold plain objects. */
-function toArrowValue(type: LogicalType, value: unknown): unknown {
-  if (value === null || value === undefined) return null;
-  if (MAP_TYPES.has(type)) return new Map(Object.entries(value as Record<string, unknown>));
-  return value;
+function columnData(column: ColumnDefinition, type: DataType, rows: readonly EventRow[]): Data {
+  const name = column.name as ColumnName;
+  const values = rows.map((row) => row[name]);
+  switch (column.type) {
+    case 'string':
+      return utf8Data(values as (string | null)[]);
+    case 'array<string>':
+      return stringListData(type as List, values as (string[] | null)[]);
+    case 'map<string,string>':
+    case 'map<string,double>':
+      return mapData(type as Map_, values as (Record<string, string | number> | null)[]);
+    default:
+      return builtData(type, rows, name);
+  }
 }
 
 /**
  * Builds one record batch from rows, column by column.
  *
  * @example
- * const table = rowsToTable([row1, row2]); // Arrow Table with eventsArrowSchema()
+ * const batch = rowsToRecordBatch([row1, row2]); // RecordBatch with eventsArrowSchema()
  */
 export function rowsToRecordBatch(rows: readonly EventRow[]): RecordBatch {
   const schema = eventsArrowSchema();
-  const children = COLUMNS.map((column, index) => {
-    const builder = makeBuilder({ type: schema.fields[index].type, nullValues: [null, undefined] });
-    for (const row of rows) builder.append(toArrowValue(column.type, row[column.name]));
-    return builder.finish().toVector().data[0];
-  });
+  const children = (COLUMNS as readonly ColumnDefinition[]).map((column, index) =>
+    columnData(column, schema.fields[index].type, rows),
+  );
   const data = makeData({ type: new Struct(schema.fields), length: rows.length, nullCount: 0, children });
   return new RecordBatch(schema, data);
 }

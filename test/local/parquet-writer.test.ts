@@ -1,6 +1,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { eventsArrowSchema } from '../../local/src/arrow-schema';
+import { eventsArrowSchema, serializedRowsToTable } from '../../local/src/arrow-schema';
+import { parseRow } from '../../transform/src/records';
 import { tempPathFor, writeParquetFile } from '../../local/src/parquet-writer';
 import { COLUMNS, emptyRow, TYPE_MAPPINGS, type EventRow } from '../../transform/src/schema';
 import { duckdbRows, tempDir } from './helpers';
@@ -113,6 +114,35 @@ describe('parquet writer', () => {
           no_tags: true,
         },
       ]);
+    });
+
+    it('keeps every row and map entry when the rows span several Arrow batches', async () => {
+      // Arrange
+      const dir = await tempDir('pq-');
+      const path = join(dir, 'x.parquet');
+      const lines = Array.from({ length: 9000 }, (_, i) =>
+        JSON.stringify({
+          event_id: String(i).padStart(32, '0'),
+          source_format: 'pinpoint',
+          event_type: '_custom',
+          event_name: 'app.custom',
+          event_time: '2026-11-28T00:00:00.000Z',
+          time_source: 'event',
+          attributes: i % 3 === 0 ? null : { n: String(i), k: 'v' },
+          metrics: { m: i },
+        }),
+      );
+
+      // Act
+      await writeParquetFile(path, serializedRowsToTable(lines, parseRow, 4096));
+
+      // Assert
+      const [stats] = await duckdbRows(
+        `select count(*)::int as n, sum(cardinality(attributes))::int as entries, sum(metrics['m'])::double as total,
+           count(distinct event_id)::int as ids
+         from read_parquet('${path}')`,
+      );
+      expect(stats).toEqual({ n: 9000, entries: 12000, total: (8999 * 9000) / 2, ids: 9000 });
     });
 
     it('compresses column chunks with zstd', async () => {
