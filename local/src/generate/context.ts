@@ -5,8 +5,11 @@
 import type { World } from './identities';
 import type { Rng } from './rng';
 
+/** One minute in milliseconds. */
 export const MINUTE = 60_000;
+/** One hour in milliseconds. */
 export const HOUR = 3_600_000;
+/** One day in milliseconds. */
 export const DAY = 86_400_000;
 
 /** Amazon Pinpoint's end of support: after it, new email and SMS come from SES and End User Messaging. */

@@ -26,6 +26,7 @@ export interface EmailMessage {
   programme: Programme;
 }
 
+/** What happened to the message at one step (SES-only kinds are skipped by the Pinpoint renderer). */
 export type EmailStepKind =
   | 'send'
   | 'delivery'
@@ -51,6 +52,7 @@ export interface EmailStep {
   processingMs?: number;
 }
 
+/** Mail clients that open and click (a desktop and mobile mix). */
 export const USER_AGENTS = [
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148',
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36',
