@@ -489,6 +489,27 @@ describe('generateEvents', () => {
       expect(backwards).toEqual([]);
     });
 
+    it('keeps order and window for a dense run (many events in one day, slices under an hour)', () => {
+      // Arrange
+      const start = Date.UTC(2026, 10, 2);
+      const dense = rowsOf(transformAll(lines({ events: 30_000, seed: '5', start, days: 1 })));
+      let latest = 0;
+
+      // Act
+      const misplaced = dense.filter((row) => {
+        const time = (row.arrival_time ?? row.event_time) as number;
+        const wrong = time < latest - 2000 || (row.event_time as number) < start || time >= start + DAY;
+        latest = Math.max(latest, time);
+        return wrong;
+      });
+      const hours = new Set(dense.map((row) => Math.floor((row.event_time as number) / 3_600_000)));
+
+      // Assert
+      expect(dense).toHaveLength(30_000);
+      expect(misplaced).toEqual([]);
+      expect(hours.size).toBe(24);
+    });
+
     it('spreads events over every day of the window', () => {
       // Act
       const days = new Set(novemberRows.map((row) => Math.floor((row.event_time as number) / DAY)));
