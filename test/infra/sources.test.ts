@@ -96,6 +96,29 @@ describe('EngagementLake sources', () => {
     });
   });
 
+  describe('names', () => {
+    it('refuses a configuration set name with characters SES does not allow', () => {
+      // Arrange
+      const stack = new Stack(testApp(), 'S');
+      // Act
+      const build = () => new EngagementLake(stack, 'Lake', { sesConfigurationSetNames: ['my set'] });
+      // Assert
+      expect(build).toThrow(
+        "sesConfigurationSetNames entries must be letters, digits, _ and -, at most 64, got 'my set'",
+      );
+    });
+
+    it('refuses a configuration set listed twice', () => {
+      // Arrange
+      const stack = new Stack(testApp(), 'S');
+      // Act
+      const build = () =>
+        new EngagementLake(stack, 'Lake', { smsVoiceConfigurationSetNames: ['alerts', 'alerts'] });
+      // Assert
+      expect(build).toThrow("smsVoiceConfigurationSetNames lists 'alerts' twice");
+    });
+  });
+
   describe('End User Messaging', () => {
     it('creates the configuration set with an event destination for every event type', () => {
       // Arrange

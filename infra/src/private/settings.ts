@@ -37,6 +37,16 @@ export interface LakeSettings {
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DAY_MS = 86_400_000;
+const CONFIGURATION_SET_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+const PINPOINT_APP_ID = /^[A-Za-z0-9]{1,64}$/;
+
+/** Names become resource ARNs and construct ids: check their shape and refuse duplicates. */
+function checkNames(prop: string, names: readonly string[], shape: RegExp, allowed: string): void {
+  for (const [index, name] of names.entries()) {
+    if (!shape.test(name)) throw new UserInputError(`${prop} entries must be ${allowed}, got '${name}'`);
+    if (names.indexOf(name) !== index) throw new UserInputError(`${prop} lists '${name}' twice`);
+  }
+}
 
 /** Applies the defaults documented on {@link EngagementLakeProps} and rejects invalid combinations. */
 export function resolveSettings(props: EngagementLakeProps): LakeSettings {
@@ -81,6 +91,20 @@ export function resolveSettings(props: EngagementLakeProps): LakeSettings {
         'and directPutStream is false: set directPutStream to true or remove the SES/SMS configuration sets',
     );
   }
+
+  checkNames('sesConfigurationSetNames', ses, CONFIGURATION_SET_NAME, 'letters, digits, _ and -, at most 64');
+  checkNames(
+    'smsVoiceConfigurationSetNames',
+    smsVoice,
+    CONFIGURATION_SET_NAME,
+    'letters, digits, _ and -, at most 64',
+  );
+  checkNames(
+    'pinpointApplicationIds',
+    props.pinpointApplicationIds ?? [],
+    PINPOINT_APP_ID,
+    'letters and digits',
+  );
 
   const errorExpiration = props.errorExpiration ?? Duration.days(365);
   const noncurrent = props.noncurrentVersionExpiration ?? Duration.days(30);

@@ -47,6 +47,7 @@ export class Sources extends Construct {
     const { settings, target } = props;
     this.writerPolicy = this.createWriterPolicy(target);
     if (settings.sesConfigurationSetNames.length > 0 || settings.smsVoiceConfigurationSetNames.length > 0) {
+      // resolveSettings refuses this combination with a full explanation; this guards direct use.
       if (target.kind !== 'firehose')
         throw new Error('SES and End User Messaging need a Direct PUT delivery stream');
       for (const name of settings.sesConfigurationSetNames) this.addSes(name, target.stream);
