@@ -8,7 +8,7 @@
 --   start date = today-30d: first day (dt, UTC), inclusive
 --   end date = today: last day (dt, UTC), inclusive
 -- columns:
---   domain: recipient domain, lower-cased
+--   domain: recipient domain, lower-cased (null for an address without one)
 --   sent: distinct (message, recipient) pairs sent
 --   delivered: distinct (message, recipient) pairs delivered
 --   hard_bounces: distinct (message, recipient) pairs with a permanent bounce
@@ -23,8 +23,8 @@ with email_outcomes as (
         event_name,
         case
             when event_name in ('email.hard_bounce', 'email.soft_bounce', 'email.complaint', 'email.delivery_delay')
-                then coalesce(affected_recipients, recipients, array[destination])
-            else coalesce(recipients, array[destination])
+                then coalesce(affected_recipients, recipients, case when destination is not null then array[destination] end)
+            else coalesce(recipients, case when destination is not null then array[destination] end)
         end as addresses
     from events
     where dt between ? /* start */ and ? /* end */
@@ -34,12 +34,14 @@ with email_outcomes as (
 ),
 
 recipient_outcomes as (
-    -- one row per (message, recipient, step): counting rows then counts distinct pairs
+    -- one row per (message, recipient, step): counting rows then counts distinct pairs. No filter on
+    -- the unnested address here: DuckDB would push it into the unnest and plan a slow lateral join.
     select distinct
         email_outcomes.message_id,
         email_outcomes.event_name,
         lower(recipient.address) as address,
-        lower(regexp_extract(recipient.address, '@([^@>\s]+)', 1)) as domain
+        -- Trino's regexp_extract gives null when nothing matches, DuckDB's gives '': nullif evens them
+        nullif(lower(regexp_extract(recipient.address, '@([^@>\s]+)', 1)), '') as domain
     from email_outcomes
     cross join unnest(email_outcomes.addresses) as recipient (address)
 ),
@@ -53,7 +55,6 @@ per_domain as (
         sum(case when event_name = 'email.soft_bounce' then 1 else 0 end) as soft_bounces,
         sum(case when event_name = 'email.complaint' then 1 else 0 end) as complaints
     from recipient_outcomes
-    where domain is not null and domain <> ''
     group by domain
 ),
 

@@ -22,8 +22,8 @@ with suppression_events as (
         event_time,
         coalesce(bounce_subtype, complaint_type, status) as detail,
         case
-            when family = 'email' then coalesce(affected_recipients, recipients, array[destination])
-            else array[destination]
+            when family = 'email' then coalesce(affected_recipients, recipients, case when destination is not null then array[destination] end)
+            when destination is not null then array[destination]
         end as addresses
     from events
     where dt between ? /* start */ and ? /* end */
@@ -56,8 +56,9 @@ final as (
         min(event_time) as first_event_time,
         count(distinct event_id) as events,
         max_by(detail, event_time) as last_detail
+    -- no filter on the unnested address: DuckDB would push it into the unnest (a slow lateral join);
+    -- events without any address unnest to no rows
     from per_address
-    where address is not null
     group by address, channel, reason
 )
 
