@@ -558,6 +558,15 @@ describe('generateEvents', () => {
       expect(families.has('sms')).toBe(true);
     });
 
+    it('has no journeys before they launched (October 2019)', () => {
+      // Act
+      const journeys = old.filter((row) => row.family === 'journey' || row.journey_id !== null);
+
+      // Assert
+      expect(journeys).toEqual([]);
+      expect(old.some((row) => row.family === 'campaign')).toBe(true);
+    });
+
     it("sends most email through SES after Pinpoint's end of support", () => {
       // Act
       const email = novemberRows.filter((row) => row.event_name === 'email.send');

@@ -16,6 +16,8 @@ export const DAY = 86_400_000;
 export const PINPOINT_END_OF_SUPPORT = Date.UTC(2026, 9, 30);
 /** The 2018–2019 docs' record shape gave way to event stream v3 around here. */
 const LEGACY_ERA_END = Date.UTC(2020, 0, 1);
+/** Pinpoint journeys launched in October 2019; before, campaigns carry all marketing sends. */
+const JOURNEYS_START = Date.UTC(2019, 9, 1);
 /** Roughly when the SMS and voice v2 API (now End User Messaging) began publishing `eventVersion` 1.0 events. */
 const END_USER_MESSAGING_START = Date.UTC(2023, 0, 1);
 
@@ -37,6 +39,8 @@ export interface Era {
   legacy: number;
   /** Whether End User Messaging events exist yet; before, SMS goes through Pinpoint and there is no MMS, RCS or voice. */
   endUserMessaging: boolean;
+  /** Whether Pinpoint journeys exist yet. */
+  journeys: boolean;
 }
 
 /**
@@ -48,14 +52,14 @@ export interface Era {
  *   kept on purpose, so that every source format appears in any window (think of backfills and
  *   apps still emitting the shape); choose an earlier `--start` for a Pinpoint-heavy mix.
  * - End User Messaging (SMS and voice v2) events start in 2023; before, SMS goes through Pinpoint
- *   and MMS, RCS and voice scenarios write nothing.
+ *   and MMS, RCS and voice scenarios write nothing; journeys start in October 2019.
  * App events keep the Pinpoint app-event shape in every era: apps send it straight to Firehose.
  */
 export function eraAt(time: number): Era {
-  const endUserMessaging = time >= END_USER_MESSAGING_START;
-  if (time < LEGACY_ERA_END) return { pinpoint: 0.85, legacy: 0.6, endUserMessaging };
-  if (time < PINPOINT_END_OF_SUPPORT) return { pinpoint: 0.7, legacy: 0.03, endUserMessaging };
-  return { pinpoint: 0.1, legacy: 0.05, endUserMessaging };
+  const products = { endUserMessaging: time >= END_USER_MESSAGING_START, journeys: time >= JOURNEYS_START };
+  if (time < LEGACY_ERA_END) return { pinpoint: 0.85, legacy: 0.6, ...products };
+  if (time < PINPOINT_END_OF_SUPPORT) return { pinpoint: 0.7, legacy: 0.03, ...products };
+  return { pinpoint: 0.1, legacy: 0.05, ...products };
 }
 
 /** ISO-8601 with milliseconds and `Z`, as SES writes its times. */

@@ -215,7 +215,7 @@ function newMessage(ctx: GenContext, t0: number): EmailMessage {
   const endpoint = rng.pick(world.endpoints);
   const kind = rng.weighted<Programme['kind']>([
     ['campaign', 40],
-    ['journey', 25],
+    ['journey', eraAt(t0).journeys ? 25 : 0],
     ['transactional', 35],
   ]);
   if (kind === 'campaign') {

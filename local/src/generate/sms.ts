@@ -183,7 +183,7 @@ export function smsMessage(ctx: GenContext, t0: number, batch: Batch): void {
   const endpoint = rng.pick(world.endpoints);
   const kind = rng.weighted<SmsProgramme>([
     ['campaign', 30],
-    ['journey', 20],
+    ['journey', era.journeys ? 20 : 0],
     ['transactional', 50],
   ]);
   if (era.endUserMessaging && !rng.chance(era.pinpoint)) {
