@@ -13,6 +13,7 @@ new EngagementLakeStack(app, config.stackName, {
   env: config.env,
   description: 'engagement-lake: customer-engagement events in a Parquet lake queryable with Athena',
   sourceStreamArn: config.sourceStreamArn,
+  sourceStreamKeyArn: config.sourceStreamKeyArn,
   lake: config.lake,
 });
 // cdk-nag 3 is a policy-validation plugin: findings are reported at synth and fail it.

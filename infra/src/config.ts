@@ -27,6 +27,8 @@ export interface LakeConfig {
   bufferingIntervalSeconds?: number;
   /** `none` (Direct PUT), `new` (create a stream) or the ARN of an existing Kinesis data stream. */
   kinesisSource?: string;
+  /** ARN of the KMS key an existing source stream is encrypted with (Firehose needs kms:Decrypt on it). */
+  kinesisSourceKeyArn?: string;
   directPutStream?: boolean;
   sesConfigurationSets?: string[];
   smsVoiceConfigurationSets?: string[];
@@ -40,6 +42,7 @@ export interface AppSettings {
   readonly stackName: string;
   readonly env?: { account?: string; region?: string };
   readonly sourceStreamArn?: string;
+  readonly sourceStreamKeyArn?: string;
   readonly lake: EngagementLakeProps;
 }
 
@@ -58,6 +61,7 @@ const KEY_TYPES: Record<keyof LakeConfig, 'string' | 'number' | 'boolean' | 'str
   athenaBytesScannedCutoffPerQueryGb: 'number',
   bufferingIntervalSeconds: 'number',
   kinesisSource: 'string',
+  kinesisSourceKeyArn: 'string',
   directPutStream: 'boolean',
   sesConfigurationSets: 'string[]',
   smsVoiceConfigurationSets: 'string[]',
@@ -108,6 +112,11 @@ export function parseLakeConfig(raw: unknown): AppSettings {
       `'${CONTEXT_KEY}.kinesisSource' must be 'none', 'new' or a Kinesis stream ARN, got '${kinesisSource}'`,
     );
   }
+  if (config.kinesisSourceKeyArn && !KINESIS_ARN.test(kinesisSource)) {
+    throw new UserInputError(
+      `'${CONTEXT_KEY}.kinesisSourceKeyArn' is only for an existing stream: set kinesisSource to its ARN`,
+    );
+  }
   const storageClass = config.dataStorageClass;
   if (storageClass !== undefined && storageClass !== 'INTELLIGENT_TIERING' && storageClass !== 'GLACIER_IR') {
     throw new UserInputError(
@@ -119,6 +128,7 @@ export function parseLakeConfig(raw: unknown): AppSettings {
     stackName: config.stackName ?? 'EngagementLake',
     env: config.account || config.region ? { account: config.account, region: config.region } : undefined,
     sourceStreamArn: KINESIS_ARN.test(kinesisSource) ? kinesisSource : undefined,
+    sourceStreamKeyArn: config.kinesisSourceKeyArn,
     lake: {
       dtStart: config.dtStart,
       includeRaw: config.includeRaw,

@@ -1,5 +1,6 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { EngagementLake, type EngagementLakeProps } from './engagement-lake';
 import { acknowledgeNagFindings } from './nag';
@@ -13,6 +14,12 @@ export interface EngagementLakeStackProps extends StackProps {
    * @default - no existing stream
    */
   readonly sourceStreamArn?: string;
+  /**
+   * ARN of the KMS key that the existing source stream is encrypted with.
+   *
+   * @default - the stream is not encrypted with a customer-managed key
+   */
+  readonly sourceStreamKeyArn?: string;
 }
 
 /** One region's lake: the {@link EngagementLake} plus its stack outputs and cdk-nag acknowledgements. */
@@ -22,7 +29,12 @@ export class EngagementLakeStack extends Stack {
   constructor(scope: Construct, id: string, props: EngagementLakeStackProps = {}) {
     super(scope, id, props);
     const sourceStream = props.sourceStreamArn
-      ? kinesis.Stream.fromStreamArn(this, 'ImportedSourceStream', props.sourceStreamArn)
+      ? kinesis.Stream.fromStreamAttributes(this, 'ImportedSourceStream', {
+          streamArn: props.sourceStreamArn,
+          encryptionKey: props.sourceStreamKeyArn
+            ? kms.Key.fromKeyArn(this, 'ImportedSourceStreamKey', props.sourceStreamKeyArn)
+            : undefined,
+        })
       : undefined;
     this.lake = new EngagementLake(this, 'Lake', {
       ...props.lake,

@@ -135,6 +135,19 @@ describe('parseLakeConfig', () => {
       );
     });
 
+    it('refuses a source key without an existing source stream', () => {
+      // Arrange / Act
+      const parse = () =>
+        parseLakeConfig({
+          kinesisSource: 'new',
+          kinesisSourceKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/x',
+        });
+      // Assert
+      expect(parse).toThrow(
+        "'engagementLake.kinesisSourceKeyArn' is only for an existing stream: set kinesisSource to its ARN",
+      );
+    });
+
     it('refuses a context that is not an object', () => {
       // Arrange / Act
       const parse = () => parseLakeConfig('on');

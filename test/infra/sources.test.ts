@@ -411,6 +411,18 @@ describe('EngagementLake sources', () => {
       });
     });
 
+    it('lets Firehose decrypt an existing stream encrypted with a customer-managed key', () => {
+      // Arrange
+      const keyArn = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+      const { template } = synthLake({}, { sourceStreamArn: STREAM_ARN, sourceStreamKeyArn: keyArn });
+      // Act / Assert
+      template.hasResourceProperties('AWS::IAM::Policy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([{ Action: 'kms:Decrypt', Effect: 'Allow', Resource: keyArn }]),
+        },
+      });
+    });
+
     it('sends SES to the Direct PUT stream when the main stream reads Kinesis', () => {
       // Arrange
       const { template } = synthLake({ createSourceStream: true, sesConfigurationSetNames: ['marketing'] });
