@@ -7,9 +7,10 @@
  *
  * Run: npx tsx bench/ingest.ts            (BENCH_MB=256 for a shorter run; BENCH_KEEP=1 keeps the files)
  *
- * Measured 2026-11-28 on the 2-core dev machine, shared (load average 6–8 during the run):
- * 1,025 MiB, 1,070,000 records: baseline 17.2 s (62,317 records/s, peak RSS 140 MiB);
- * ingest 397.8 s (2,690 records/s, 2.6 MiB/s), peak RSS 659 MiB, 237 Parquet files, 32.4 MiB written.
+ * Measured 2026-11-28 on the 2-core dev machine, shared with other jobs (load average 3–6):
+ * 1,025 MiB, 1,070,000 records: baseline 8.1 s (132,224 records/s, peak RSS 141 MiB);
+ * ingest 213.3 s (5,016 records/s, 4.8 MiB/s, 26x the baseline), peak RSS 594 MiB
+ * (V8 heap 255 MiB, external 135 MiB), 237 Parquet files, 32.4 MiB written.
  */
 import { spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream } from 'node:fs';

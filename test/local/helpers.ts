@@ -1,11 +1,20 @@
-import { mkdtemp, readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 
-/** A fresh temporary folder for one test. */
-export function tempDir(prefix = 'lake-'): Promise<string> {
-  return mkdtemp(join(tmpdir(), prefix));
+const created: string[] = [];
+
+// Registered in every test file that imports these helpers: its temporary folders go with it.
+afterAll(async () => {
+  await Promise.all(created.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+/** A fresh temporary folder for one test, removed after the test file. */
+export async function tempDir(prefix = 'lake-'): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), `engagement-lake-${prefix}`));
+  created.push(dir);
+  return dir;
 }
 
 /** Every file under `root`, relative, sorted. */
