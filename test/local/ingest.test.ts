@@ -192,6 +192,20 @@ describe('ingest', () => {
       expect(rows).toEqual([{ arrival_ms: Date.UTC(2024, 2, 9, 17, 5, 42) }]);
     });
 
+    it('reports zero records for an empty file and writes nothing', async () => {
+      // Arrange
+      const dir = await tempDir('in-');
+      const lake = await tempDir();
+      await writeFile(join(dir, 'empty.ndjson'), '\n\n');
+
+      // Act
+      const summary = await ingest({ inputs: [join(dir, 'empty.ndjson')], lake });
+
+      // Assert
+      expect(summary).toMatchObject({ records: 0, rows: 0, files: 0, errorFiles: 0 });
+      expect(await listFiles(lake)).toEqual([]);
+    });
+
     it('throws a one-line UserInputError for a missing file before writing anything', async () => {
       // Arrange
       const lake = await tempDir();

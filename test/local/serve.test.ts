@@ -188,6 +188,41 @@ describe('serve', () => {
     });
   });
 
+  describe('raw HTTP', () => {
+    it('answers an unknown target and a body that is not JSON with the JSON 1.1 error shape', async () => {
+      // Arrange
+      const lake = await tempDir();
+      server = await startServer({ port: 0, lake });
+      const url = `http://127.0.0.1:${server.port}/`;
+      const headers = { 'content-type': 'application/x-amz-json-1.1' };
+
+      // Act
+      const unknown = await fetch(url, {
+        method: 'POST',
+        headers: { ...headers, 'x-amz-target': 'Firehose_20150804.StartDeliveryStreamEncryption' },
+        body: '{}',
+      });
+      const broken = await fetch(url, {
+        method: 'POST',
+        headers: { ...headers, 'x-amz-target': 'Firehose_20150804.PutRecord' },
+        body: '{"DeliveryStreamName":',
+      });
+
+      // Assert
+      expect(unknown.status).toBe(400);
+      expect(unknown.headers.get('content-type')).toBe('application/x-amz-json-1.1');
+      expect(await unknown.json()).toEqual({
+        __type: 'UnknownOperationException',
+        message: 'unknown operation: Firehose_20150804.StartDeliveryStreamEncryption',
+      });
+      expect(broken.status).toBe(400);
+      expect(await broken.json()).toEqual({
+        __type: 'SerializationException',
+        message: 'the request body is not valid JSON',
+      });
+    });
+  });
+
   describe('buffering', () => {
     it('delivers once the buffered bytes reach the buffer size, before close', async () => {
       // Arrange
