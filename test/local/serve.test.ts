@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import {
   DescribeDeliveryStreamCommand,
   FirehoseClient,
+  ListDeliveryStreamsCommand,
   PutRecordBatchCommand,
   PutRecordCommand,
 } from '@aws-sdk/client-firehose';
@@ -185,6 +186,28 @@ describe('serve', () => {
         DeliveryStreamType: 'DirectPut',
         HasMoreDestinations: false,
       });
+    });
+  });
+
+  describe('ListDeliveryStreams', () => {
+    it('lists the stream names producers have used', async () => {
+      // Arrange
+      const lake = await tempDir();
+      server = await startServer({ port: 0, lake });
+      const firehose = client(server.port);
+      await firehose.send(
+        new PutRecordCommand({ DeliveryStreamName: 'b-stream', Record: { Data: Buffer.from('{}') } }),
+      );
+      await firehose.send(
+        new PutRecordCommand({ DeliveryStreamName: 'a-stream', Record: { Data: Buffer.from('{}') } }),
+      );
+
+      // Act
+      const listed = await firehose.send(new ListDeliveryStreamsCommand({}));
+
+      // Assert
+      expect(listed.DeliveryStreamNames).toEqual(['a-stream', 'b-stream']);
+      expect(listed.HasMoreDeliveryStreams).toBe(false);
     });
   });
 
