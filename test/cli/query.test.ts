@@ -96,6 +96,24 @@ describe('cli query', () => {
       );
     });
 
+    it('rejects parameters in ad-hoc SQL', async () => {
+      // Act / Assert
+      await expect(
+        runQuery(undefined, { ...base(), sql: 'select * from events where dt = ?' }),
+      ).rejects.toThrow('--sql cannot contain `?` parameters; write the values into the SQL');
+      await expect(runQuery(undefined, { ...base(), sql: 'select 1', param: ['a=1'] })).rejects.toThrow(
+        '--param applies to saved queries',
+      );
+    });
+
+    it('rejects a name together with --sql, and neither', async () => {
+      // Act / Assert
+      await expect(runQuery('daily_volume', { ...base(), sql: 'select 1' })).rejects.toThrow(
+        'give either a saved query name or --sql, not both',
+      );
+      await expect(runQuery(undefined, base())).rejects.toThrow('give a saved query name');
+    });
+
     it('rejects a missing lake', async () => {
       // Act / Assert
       await expect(
@@ -109,11 +127,9 @@ describe('cli query', () => {
       // Arrange
       const athena = mockClient(AthenaClient);
       athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q' });
-      athena
-        .on(GetQueryExecutionCommand)
-        .resolves({
-          QueryExecution: { Status: { State: 'SUCCEEDED' }, Statistics: { DataScannedInBytes: 0 } },
-        });
+      athena.on(GetQueryExecutionCommand).resolves({
+        QueryExecution: { Status: { State: 'SUCCEEDED' }, Statistics: { DataScannedInBytes: 0 } },
+      });
       athena
         .on(GetQueryResultsCommand)
         .resolves({ ResultSet: { ResultSetMetadata: { ColumnInfo: [] }, Rows: [] } });
@@ -140,6 +156,20 @@ describe('cli query', () => {
 });
 
 describe('cli queries', () => {
+  it('prints the catalog as JSON with --json', async () => {
+    // Arrange
+    const output: string[] = [];
+    // Act
+    await runQueries({ json: true, out: (t) => output.push(t) });
+    // Assert
+    const listing = JSON.parse(output.join(''));
+    expect(listing.find((q: { name: string }) => q.name === 'message_timeline').params[0]).toEqual({
+      name: 'message_id',
+      type: 'string',
+      description: 'the message id (SES messageId, Pinpoint or End User Messaging message id)',
+    });
+  });
+
   it('lists every saved query with its parameters', async () => {
     // Arrange
     const output: string[] = [];
