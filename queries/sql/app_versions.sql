@@ -13,13 +13,16 @@
 --   first_seen: earliest event_time
 --   last_seen: latest event_time
 with app_context as (
+    -- every measure is distinct or min/max, so redelivered rows need no de-duplication
     select
         coalesce(platform, 'unknown') as platform,
         coalesce(app_version, 'unknown') as app_version,
         endpoint_id,
+        event_id,
         event_time
-    from app_events
+    from events
     where dt between ? /* start */ and ? /* end */
+        and family = 'app'
 ),
 
 final as (
@@ -27,7 +30,7 @@ final as (
         platform,
         app_version,
         count(distinct endpoint_id) as endpoints,
-        count(*) as events,
+        count(distinct event_id) as events,
         min(event_time) as first_seen,
         max(event_time) as last_seen
     from app_context

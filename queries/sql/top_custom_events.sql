@@ -12,19 +12,22 @@
 --   first_seen: earliest event_time
 --   last_seen: latest event_time
 with custom_events as (
+    -- every measure is distinct or min/max, so redelivered rows need no de-duplication
     select
         event_type,
         endpoint_id,
+        event_id,
         event_time
-    from app_events
+    from events
     where dt between ? /* start */ and ? /* end */
+        and family = 'app'
         and event_name = 'app.custom'
 ),
 
 final as (
     select
         event_type,
-        count(*) as events,
+        count(distinct event_id) as events,
         count(distinct endpoint_id) as endpoints,
         min(event_time) as first_seen,
         max(event_time) as last_seen

@@ -162,7 +162,7 @@ describe('saved queries (app events)', () => {
   });
 
   describe('top_custom_events', () => {
-    it('ranks custom events by count with distinct endpoints', async () => {
+    it('ranks custom events by count with distinct endpoints, a redelivered event once', async () => {
       // Arrange
       const custom = (type: string, time: string, endpoint: string) =>
         row('app', 'app.custom', time, { event_type: type, endpoint_id: endpoint });
@@ -170,6 +170,16 @@ describe('saved queries (app events)', () => {
         custom('level_up', '2026-11-01T10:00:00Z', 'A'),
         custom('level_up', '2026-11-02T10:00:00Z', 'A'),
         custom('level_up', '2026-11-03T10:00:00Z', 'B'),
+        row('app', 'app.custom', '2026-11-03T10:00:00Z', {
+          event_type: 'level_up',
+          endpoint_id: 'B',
+          event_id: 'again',
+        }),
+        row('app', 'app.custom', '2026-11-03T10:00:00Z', {
+          event_type: 'level_up',
+          endpoint_id: 'B',
+          event_id: 'again',
+        }),
         custom('share', '2026-11-02T12:00:00Z', 'C'),
         row('app', 'app.session_start', '2026-11-02T12:00:00Z', { endpoint_id: 'C' }),
       ]);
@@ -179,7 +189,7 @@ describe('saved queries (app events)', () => {
       expect(rows).toEqual([
         {
           event_type: 'level_up',
-          events: 3,
+          events: 4,
           endpoints: 2,
           first_seen: '2026-11-01T10:00:00.000Z',
           last_seen: '2026-11-03T10:00:00.000Z',
