@@ -7,7 +7,12 @@ const { join } = require('node:path');
 
 const child = spawn(
   process.execPath,
-  ['--import', require.resolve('tsx'), join(__dirname, '..', 'cli', 'src', 'bin.ts'), ...process.argv.slice(2)],
+  [
+    '--import',
+    require.resolve('tsx'),
+    join(__dirname, '..', 'cli', 'src', 'bin.ts'),
+    ...process.argv.slice(2),
+  ],
   { stdio: 'inherit' },
 );
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));

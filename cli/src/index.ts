@@ -18,7 +18,9 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`error: ${error.message}\n`);
     } else {
       const message = error instanceof Error ? error.message : String(error);
-      process.stderr.write(`internal error: ${message} (a bug: please report it; rerun with --debug for details)\n`);
+      process.stderr.write(
+        `internal error: ${message} (a bug: please report it; rerun with --debug for details)\n`,
+      );
     }
     if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
     return 1;

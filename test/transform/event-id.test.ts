@@ -19,6 +19,8 @@ describe('eventId', () => {
 
   it('hashes UTF-8 bytes', () => {
     const text = '{"name":"Zoë"}';
-    expect(eventId(text)).toBe(createHash('sha256').update(Buffer.from(text, 'utf8')).digest('hex').slice(0, 32));
+    expect(eventId(text)).toBe(
+      createHash('sha256').update(Buffer.from(text, 'utf8')).digest('hex').slice(0, 32),
+    );
   });
 });
