@@ -6,8 +6,11 @@
 --   complained, rejected, opened, clicked, failed, opted out). Ties go to the later arrival.
 --   campaign_id and journey_id come from whichever event of the message carries them.
 with message_events as (
+    -- reads events and de-duplicates per message rather than reading events_unique: with message_id
+    -- leading every window, a filter on message_id reaches the scan instead of de-duplicating the lake
     select
         message_id,
+        event_id,
         family,
         source_format,
         event_name,
@@ -19,6 +22,18 @@ with message_events as (
         campaign_id,
         journey_id,
         dt,
+        is_final,
+        row_number() over (
+            partition by message_id, event_id
+            order by arrival_time asc nulls last, transform_version desc nulls last
+        ) as copy_number
+    from events
+    where message_id is not null
+),
+
+unique_message_events as (
+    select
+        *,
         coalesce(
             is_final,
             event_name in (
@@ -29,8 +44,8 @@ with message_events as (
                 'voice.no_answer', 'voice.failed', 'voice.ttl_expired'
             )
         ) as is_final_status
-    from events_unique
-    where message_id is not null
+    from message_events
+    where copy_number = 1
 ),
 
 ranked as (
@@ -46,7 +61,7 @@ ranked as (
         max(destination) over (partition by message_id) as any_destination,
         max(campaign_id) over (partition by message_id) as any_campaign_id,
         max(journey_id) over (partition by message_id) as any_journey_id
-    from message_events
+    from unique_message_events
 )
 
 select

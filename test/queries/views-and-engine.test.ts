@@ -109,6 +109,19 @@ describe('local DuckDB engine', () => {
       expect(plan).toMatch(/Scanning Files: 1\/3/);
     });
 
+    it('message_status pushes a message_id filter down to the Parquet scan', async () => {
+      // Arrange
+      const dir = newLake();
+      await writeRows(dir, [row('sms', 'sms.delivered', '2026-11-01T10:00:00Z', { message_id: 's1' })]);
+      const lake = await openLocalLake(dir);
+      // Act
+      const { rows } = await lake.run("explain select * from message_status where message_id = 's1'");
+      lake.close();
+      // Assert
+      const scan = rows.map((r) => String(r.explain_value)).join('\n');
+      expect(scan).toMatch(/READ_PARQUET[\s\S]*Filters:[\s\S]*message_id='s1'/);
+    });
+
     it('leave out raw', async () => {
       // Arrange
       const dir = newLake();
