@@ -5,7 +5,7 @@
 -- params:
 --   message_id string: the message id (SES messageId, Pinpoint or End User Messaging message id)
 --   start date = today-30d: first day (dt, UTC), inclusive
---   end date = today+1d: last day (dt, UTC), inclusive
+--   end date = today: last day (dt, UTC), inclusive
 -- columns:
 --   event_time: when the event happened (UTC)
 --   arrival_time: when the service received it (UTC)

@@ -40,8 +40,7 @@ recipient_outcomes as (
         email_outcomes.message_id,
         email_outcomes.event_name,
         lower(recipient.address) as address,
-        -- Trino's regexp_extract gives null when nothing matches, DuckDB's gives '': nullif evens them
-        nullif(lower(regexp_extract(recipient.address, '@([^@>\s]+)', 1)), '') as domain
+        lower(regexp_extract(recipient.address, '@([^@>\s]+)', 1)) as domain
     from email_outcomes
     cross join unnest(email_outcomes.addresses) as recipient (address)
 ),

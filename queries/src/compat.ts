@@ -22,6 +22,8 @@ export interface DialectEntry {
   readonly duckdb: string;
   /** Why it differs, with links to both engines' docs. */
   readonly why: string;
+  /** Further arities of the same macro (DuckDB macro overloads). */
+  readonly overloads?: readonly { readonly params: readonly string[]; readonly duckdb: string }[];
 }
 
 const TRINO = 'https://trino.io/docs/current/functions';
@@ -137,6 +139,23 @@ export const DIALECT: readonly DialectEntry[] = [
     why: `${TRINO}/json.html#json_extract_scalar ; DuckDB json extension`,
   },
   {
+    trino: 'regexp_extract',
+    params: ['s', 'pattern'],
+    // Trino returns null when nothing matches, DuckDB ''. (An empty match also becomes null.)
+    duckdb: "nullif(system.main.regexp_extract(s, pattern), '')",
+    overloads: [
+      { params: ['s', 'pattern', 'grp'], duckdb: "nullif(system.main.regexp_extract(s, pattern, grp), '')" },
+    ],
+    why: `${TRINO}/regexp.html#regexp_extract ; ${DUCKDB}/regular_expressions.html`,
+  },
+  {
+    trino: 'split_part',
+    params: ['s', 'delimiter', 'n'],
+    // Trino returns null past the last field, DuckDB ''.
+    duckdb: "nullif(system.main.split_part(s, delimiter, n), '')",
+    why: `${TRINO}/string.html#split_part ; ${DUCKDB}/text.html`,
+  },
+  {
     trino: 'url_extract_host',
     params: ['url'],
     duckdb: "nullif(regexp_extract(url, '^[a-zA-Z][a-zA-Z0-9+.-]*://([^/:?#]+)', 1), '')",
@@ -146,9 +165,12 @@ export const DIALECT: readonly DialectEntry[] = [
 
 /** The `create or replace macro` statements for a DuckDB connection, one per dialect entry. */
 export function duckDbMacros(): string[] {
-  return DIALECT.map(
-    (entry) => `create or replace macro ${entry.trino}(${entry.params.join(', ')}) as ${entry.duckdb}`,
-  );
+  return DIALECT.map((entry) => {
+    const forms = [entry, ...(entry.overloads ?? [])].map(
+      (form) => `(${form.params.join(', ')}) as ${form.duckdb}`,
+    );
+    return `create or replace macro ${entry.trino}${forms.join(', ')}`;
+  });
 }
 
 /**

@@ -36,6 +36,11 @@ describe('compat (Trino → DuckDB)', () => {
       ["date_format(timestamp '2026-11-29 10:05:06', '%Y-%m-%d %H:%i:%s')", '2026-11-29 10:05:06'],
       ['to_unixtime(from_unixtime(1700000000))', 1700000000],
       ["url_extract_host('https://Example.com:8080/a?b')", 'Example.com'],
+      ["regexp_extract('Ann <a@Ex.com>', '@([^@>\\s]+)', 1)", 'Ex.com'],
+      ["regexp_extract('no address', '@([^@>\\s]+)', 1)", null],
+      ["regexp_extract('abc', 'b')", 'b'],
+      ["split_part('a@b', '@', 2)", 'b'],
+      ["split_part('a@b', '@', 3)", null],
       ['json_extract_scalar(\'{"a": {"b": 1}}\', \'$.a.b\')', '1'],
     ])('%s gives %j, as Trino would', async (expression, expected) => {
       // Arrange

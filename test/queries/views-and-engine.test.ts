@@ -239,7 +239,7 @@ describe('local DuckDB engine', () => {
       // Act
       const parameters = athenaExecutionParameters(query!, values);
       // Assert
-      expect(parameters).toEqual(["'2026-11-01'", "'2026-11-29'", "'m1'' or ''1''=''1'"]);
+      expect(parameters).toEqual(["'2026-11-01'", "'2026-11-28'", "'m1'' or ''1''=''1'"]);
     });
   });
 });
