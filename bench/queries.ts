@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   const eventsArg = process.argv.indexOf('--events');
   const events = eventsArg > 0 ? Number(process.argv[eventsArg + 1]) : 10_000_000;
   const today = new Date().toISOString().slice(0, 10);
-  const dir = join('.bench', `queries-lake-v2-${events}-${today}`);
+  const dir = join('.bench', `queries-lake-v3-${events}-${today}`);
   if (!existsSync(join(dir, 'events'))) {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });

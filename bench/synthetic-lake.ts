@@ -22,12 +22,12 @@ function expressions(days: number, endDate: string): Record<string, string> {
   const time = `(date '${endDate}' - to_days(cast(${day} as integer)) + to_seconds(cast(hash(i * 11) % 86400 as integer)) + to_milliseconds(cast(i % 1000 as integer)))`;
   const kind = 'bucket'; // 0..99, picks the family mix
   return {
-    event_id: `md5(cast(case when i % 100 = 0 then i - 1 else i end as varchar))[1:32]`,
+    event_id: `md5(cast(i as varchar))[1:32]`,
     source_format: `case when i % 2 = 0 then 'pinpoint' when ${kind} between 30 and 69 then 'ses' else 'sms_voice_v2' end`,
     event_type: `case when event_name = 'app.custom' then ['level_up', 'share', 'add_to_cart', 'search'][1 + cast(i % 4 as integer)] else event_name end`,
     event_name: 'event_name', // chosen in the inner select
     event_time: time,
-    arrival_time: `${time} + to_milliseconds(cast(hash(i) % 5000 as integer))`,
+    arrival_time: `${time} + to_milliseconds(cast(hash(i) % 5000 as integer))`
     time_source: `'event'`,
     endpoint_id: `case when ${kind} < 30 or ${kind} >= 85 then 'ep-' || cast(hash(i * 17) % 200000 as varchar) end`,
     session_id: `case when ${kind} < 30 then 's-' || cast(i // 3 as varchar) end`,
@@ -65,8 +65,9 @@ export async function buildSyntheticLake(dir: string, options: SyntheticLakeOpti
   ).join(',\n');
   const sql = `copy (
     with base as (
-      select range as i, cast(hash(range * 3) % 100 as integer) as bucket, cast(hash(range * 13) % 1000 as integer) as pick
-      from range(${options.events})
+      select i, cast(hash(i * 3) % 100 as integer) as bucket, cast(hash(i * 13) % 1000 as integer) as pick
+      -- every 100th row is a redelivered copy of the row before: same event, same partition
+      from (select case when range % 100 = 99 then range - 1 else range end as i from range(${options.events}))
     ),
     named as (select i, bucket, pick, ${EVENT_NAME} as event_name from base)
     select ${select}, split_part(event_name, '.', 1) as family, strftime(${exprs.event_time}, '%Y-%m-%d') as dt
