@@ -27,7 +27,7 @@ function expressions(days: number, endDate: string): Record<string, string> {
     event_type: `case when event_name = 'app.custom' then ['level_up', 'share', 'add_to_cart', 'search'][1 + cast(i % 4 as integer)] else event_name end`,
     event_name: 'event_name', // chosen in the inner select
     event_time: time,
-    arrival_time: `${time} + to_milliseconds(cast(hash(i) % 5000 as integer))`
+    arrival_time: `${time} + to_milliseconds(cast(hash(i) % 5000 as integer))`,
     time_source: `'event'`,
     endpoint_id: `case when ${kind} < 30 or ${kind} >= 85 then 'ep-' || cast(hash(i * 17) % 200000 as varchar) end`,
     session_id: `case when ${kind} < 30 then 's-' || cast(i // 3 as varchar) end`,
