@@ -1,15 +1,17 @@
 -- name: email_funnel
 -- description: Email funnel per send day and campaign or journey: messages sent, delivered, opened and
 --   clicked, with rates. Pinpoint and SES email count together; a message both report (same
---   message_id) counts once per step. Opens and clicks that SES judged likely bots are left out unless
---   include_bots is true. A message belongs to the day of its first event.
+--   message_id) counts once per step. A message belongs to the day of its first send or delivery
+--   event in the range; its opens and clicks count up to 7 days after end, and messages sent before
+--   start are left out, so every rate stays within one cohort. Opens and clicks that SES judged
+--   likely bots are left out unless include_bots is true.
 -- grain: one row per dt, campaign_id and journey_id
 -- params:
 --   start date = today-30d: first day (dt, UTC), inclusive
 --   end date = today: last day (dt, UTC), inclusive
 --   include_bots boolean = false: also count opens and clicks SES marked as likely bots
 -- columns:
---   dt: day (UTC) of the message's first event
+--   dt: day (UTC) of the message's first send or delivery event
 --   campaign_id: Pinpoint campaign, null for other email
 --   journey_id: Pinpoint journey, null for other email
 --   sent: distinct messages with a send event
@@ -43,7 +45,7 @@ engagement_events as (
         campaign_id,
         journey_id
     from events
-    where dt between ? /* start */ and ? /* end */
+    where dt between ? /* start */ and cast(cast(cast(? /* end */ as date) + interval '7' day as date) as varchar)
         and family = 'email'
         and message_id is not null
         and event_name in ('email.open', 'email.click')
@@ -53,7 +55,7 @@ engagement_events as (
 messages as (
     select
         message_id,
-        min(dt) as dt,
+        min(case when event_name in ('email.send', 'email.delivered') then dt end) as dt,
         max(campaign_id) as campaign_id,
         max(journey_id) as journey_id,
         max(case when event_name = 'email.send' then 1 else 0 end) as is_sent,
@@ -78,6 +80,7 @@ steps as (
         sum(is_opened) as opened,
         sum(is_clicked) as clicked
     from messages
+    where dt is not null -- sent before start: only its opens or clicks are in range
     group by dt, campaign_id, journey_id
 ),
 

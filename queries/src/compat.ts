@@ -158,7 +158,8 @@ export const DIALECT: readonly DialectEntry[] = [
   {
     trino: 'url_extract_host',
     params: ['url'],
-    duckdb: "nullif(regexp_extract(url, '^[a-zA-Z][a-zA-Z0-9+.-]*://([^/:?#]+)', 1), '')",
+    // Uses the regexp_extract macro above, so no match gives null.
+    duckdb: "regexp_extract(url, '^[a-zA-Z][a-zA-Z0-9+.-]*://([^/:?#]+)', 1)",
     why: `${TRINO}/url.html#url_extract_host`,
   },
 ];

@@ -83,6 +83,41 @@ describe('saved queries (messaging)', () => {
     });
   });
 
+  describe('email_funnel cohorts', () => {
+    it('leaves out messages sent before start and counts opens up to 7 days after end', async () => {
+      // Arrange: m4 was sent before the range and opened inside it; m5 was sent on the last day
+      // and opened two days later; m6 was opened 8 days after the last day
+      const dir = await lakeWith([
+        email('email.send', '2026-10-31T23:00:00Z', { message_id: 'm4' }),
+        email('email.open', '2026-11-01T08:00:00Z', { message_id: 'm4' }),
+        email('email.send', '2026-11-02T10:00:00Z', { message_id: 'm5' }),
+        email('email.delivered', '2026-11-02T10:00:01Z', { message_id: 'm5' }),
+        email('email.open', '2026-11-04T09:00:00Z', { message_id: 'm5' }),
+        email('email.send', '2026-11-02T11:00:00Z', { message_id: 'm6' }),
+        email('email.delivered', '2026-11-02T11:00:01Z', { message_id: 'm6' }),
+        email('email.open', '2026-11-10T09:00:00Z', { message_id: 'm6' }),
+      ]);
+      // Act
+      const rows = await runSaved(dir, 'email_funnel', { start: '2026-11-01', end: '2026-11-02' });
+      // Assert
+      expect(rows).toEqual([
+        {
+          dt: '2026-11-02',
+          campaign_id: null,
+          journey_id: null,
+          sent: 2,
+          delivered: 2,
+          opened: 1,
+          clicked: 0,
+          delivery_rate: 1,
+          open_rate: 0.5,
+          click_rate: 0,
+          click_to_open_rate: 0,
+        },
+      ]);
+    });
+  });
+
   describe('email_reputation', () => {
     it('rates hard bounces and complaints against the SES thresholds', async () => {
       // Arrange: day 1: 20 sent, 1 hard bounce (5%: warning); day 2: 10 sent, 1 hard, 1 soft, 1 complaint
