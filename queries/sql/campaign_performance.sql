@@ -8,7 +8,7 @@
 --   end date = today: last day (dt, UTC), inclusive
 -- columns:
 --   campaign_id: Pinpoint campaign id
---   treatment_id: campaign treatment (A/B variant)
+--   treatment_id: campaign treatment (A/B variant); '0', the default treatment, when an event names none
 --   endpoints_sent: distinct endpoints with a successful send
 --   send_failures: distinct endpoints with a failed send
 --   push_opened: distinct endpoints that opened the notification

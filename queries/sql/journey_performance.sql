@@ -7,7 +7,7 @@
 --   end date = today: last day (dt, UTC), inclusive
 -- columns:
 --   journey_id: Pinpoint journey id
---   journey_activity_id: journey activity id
+--   journey_activity_id: journey activity id ('unknown' when an event names none)
 --   journey_runs: distinct journey runs
 --   endpoints_sent: distinct endpoints with a successful send
 --   send_failures: distinct endpoints with a failed send

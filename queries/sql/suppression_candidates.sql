@@ -1,6 +1,6 @@
 -- name: suppression_candidates
 -- description: Addresses and numbers to suppress: email hard bounces, complaints and unsubscribes, and
---   SMS opt-outs, latest first. Bounces and complaints name the affected recipients. Covers the whole
+--   SMS opt-outs (opt-out events, and sends refused with status OPTED_OUT), latest first. Bounces and complaints name the affected recipients. Covers the whole
 --   lake by default.
 -- grain: one row per address and reason
 -- params:
@@ -27,7 +27,11 @@ with suppression_events as (
         end as addresses
     from events
     where dt between ? /* start */ and ? /* end */
-        and event_name in ('email.hard_bounce', 'email.complaint', 'email.unsubscribe', 'sms.opt_out')
+        and (
+            event_name in ('email.hard_bounce', 'email.complaint', 'email.unsubscribe', 'sms.opt_out')
+            -- a send refused because the number had opted out (Pinpoint record_status OPTED_OUT)
+            or (event_name = 'sms.failed' and upper(status) = 'OPTED_OUT')
+        )
 ),
 
 per_address as (

@@ -361,7 +361,7 @@ describe('saved queries (messaging)', () => {
   });
 
   describe('suppression_candidates', () => {
-    it('lists hard bounces, complaints and opt-outs per address, latest first, over the whole lake', async () => {
+    it('lists hard bounces, complaints and opt-outs (refused sends included) per address, latest first, over the whole lake', async () => {
       // Arrange: a@x.com bounces twice (the address case differs) and complains; a soft bounce does not count
       const dir = await lakeWith([
         email('email.hard_bounce', '2025-03-01T10:00:00Z', {
@@ -378,6 +378,8 @@ describe('saved queries (messaging)', () => {
           bounce_subtype: 'General',
         }),
         email('email.soft_bounce', '2026-11-05T10:00:00Z', { affected_recipients: ['z@x.com'] }),
+        row('sms', 'sms.failed', '2026-11-01T10:00:00Z', { destination: '+15550199', status: 'OPTED_OUT' }),
+        row('sms', 'sms.failed', '2026-11-01T11:00:00Z', { destination: '+15550198', status: 'TTL_EXPIRED' }),
       ]);
       // Act
       const rows = await runSaved(dir, 'suppression_candidates');
@@ -409,6 +411,15 @@ describe('saved queries (messaging)', () => {
           first_event_time: '2026-11-02T10:00:00.000Z',
           events: 1,
           last_detail: 'abuse',
+        },
+        {
+          address: '+15550199',
+          channel: 'sms',
+          reason: 'opt_out',
+          last_event_time: '2026-11-01T10:00:00.000Z',
+          first_event_time: '2026-11-01T10:00:00.000Z',
+          events: 1,
+          last_detail: 'OPTED_OUT',
         },
       ]);
     });
