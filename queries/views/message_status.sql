@@ -4,7 +4,9 @@
 --   because End User Messaging can deliver an intermediate status (PENDING, QUEUED) after the final one.
 --   Final means is_final where the source says so, otherwise an outcome event (delivered, bounced,
 --   complained, rejected, opened, clicked, failed, opted out). Ties go to the later arrival.
---   campaign_id and journey_id come from whichever event of the message carries them.
+--   campaign_id and journey_id come from whichever event of the message carries them. A message's
+--   events span days, so this view reads every partition: filter on message_id (pushed down to the
+--   scan) or join it to a dt-filtered query to keep Athena's scan small.
 with message_events as (
     -- reads events and de-duplicates per message rather than reading events_unique: with message_id
     -- leading every window, a filter on message_id reaches the scan instead of de-duplicating the lake
