@@ -5,16 +5,14 @@
  * output. Shared by `ingest` and `serve`.
  */
 import { join } from 'node:path';
-import type {
-  FirehoseTransformationEvent,
-  FirehoseTransformationResult,
-  FirehoseTransformationResultRecord,
-} from 'aws-lambda';
+import type { FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
 import { EngagementLakeError } from '../../transform/src/errors';
 import { FAMILIES, type EventRow, type Family, type PartitionKeys } from '../../transform/src/schema';
 import { serializedRowsToTable } from './arrow-schema';
+import type { OkOutcome, RecordOutcome } from './batch-outcome';
 import type { SourceRecord } from './batcher';
 import { ErrorWriter } from './error-writer';
+import { inProcessRunner, type BatchRunner } from './handler-pool';
 import {
   DEFAULT_BUFFER_LIMITS,
   PartitionBuffer,
@@ -57,36 +55,17 @@ export interface DeliveryOptions {
   lake: string;
   runId: string;
   runStartedAt: number;
+  /** Parses rows back (`parseRow`); also runs the handler when no `runner` is given. */
   transform: LocalTransform;
+  /** Runs the handler (e.g. a HandlerPool); default: `transform`, in this thread. The caller closes it. */
+  runner?: BatchRunner;
   bufferLimits?: BufferLimits;
   /** Called after each Parquet file is published. */
   onFile?: (path: string, rows: number, bytes: number) => void;
 }
 
-/** The region and ARN the synthetic invocations carry (nothing reads them locally). */
-const LOCAL_STREAM_ARN = 'arn:aws:firehose:local:000000000000:deliverystream/engagement-lake-local';
-
-/**
- * Builds the Lambda request Firehose would send for a batch. Record ids are synthetic and unique
- * within the run. A null arrival is passed through as null: the handler must not invent one.
- */
-export function buildTransformationEvent(
-  batch: readonly SourceRecord[],
-  invocationId: string,
-): FirehoseTransformationEvent {
-  return {
-    invocationId,
-    deliveryStreamArn: LOCAL_STREAM_ARN,
-    region: 'local',
-    records: batch.map((record, index) => ({
-      recordId: `${invocationId}-${String(index).padStart(6, '0')}`,
-      approximateArrivalTimestamp: record.arrivalTime as number,
-      data: Buffer.from(record.data.buffer, record.data.byteOffset, record.data.byteLength).toString(
-        'base64',
-      ),
-    })),
-  };
-}
+/** Re-exported: the request Firehose would build for a batch. */
+export { buildTransformationEvent } from './batch-outcome';
 
 const FAMILY_SET: ReadonlySet<string> = new Set(FAMILIES);
 const DT = /^\d{4}-\d{2}-\d{2}$/;
@@ -105,6 +84,9 @@ function checkedPartition(keys: Record<string, string>): PartitionKeys {
 export class LakeDelivery {
   private readonly buffer: PartitionBuffer;
   private readonly errors: ErrorWriter;
+  private readonly runner: BatchRunner;
+  private readonly maxInFlight: number;
+  private readonly inFlight: { batch: readonly SourceRecord[]; outcomes: Promise<RecordOutcome[]> }[] = [];
   private invocations = 0;
   private fileSeq = 0;
   readonly stats: DeliveryStats = {
@@ -120,6 +102,9 @@ export class LakeDelivery {
   };
 
   constructor(private readonly options: DeliveryOptions) {
+    this.runner = options.runner ?? inProcessRunner(options.transform);
+    // In this thread, one batch at a time as before; with workers, enough to keep each one busy.
+    this.maxInFlight = options.runner ? 2 * this.runner.concurrency : 1;
     this.buffer = new PartitionBuffer(options.bufferLimits ?? DEFAULT_BUFFER_LIMITS);
     this.errors = new ErrorWriter({
       lake: options.lake,
@@ -133,32 +118,22 @@ export class LakeDelivery {
     return this.buffer.totalRows;
   }
 
-  /** Runs one batch through the handler and routes every record's result. */
+  /**
+   * Hands one batch to the handler and returns once the pipeline has room for another. Up to
+   * `2 × runner.concurrency` batches are in flight; their results are applied strictly in the order
+   * the batches came, so the rows, files and counts do not depend on which worker finished first.
+   */
   async deliver(batch: readonly SourceRecord[]): Promise<void> {
     if (batch.length === 0) return;
     this.invocations += 1;
-    const event = buildTransformationEvent(
+    const outcomes = this.runner.run(
       batch,
       `${this.options.runId}-${String(this.invocations).padStart(8, '0')}`,
     );
-    const response = await this.options.transform.handler(event);
-    const byId = new Map<string, FirehoseTransformationResultRecord>();
-    for (const result of response.records) byId.set(result.recordId, result);
-
-    for (let i = 0; i < batch.length; i++) {
-      const result = byId.get(event.records[i].recordId);
-      this.stats.records += 1;
-      // Firehose counts a missing or mismatched record id as a transformation failure.
-      if (result?.result === 'Ok' && result.metadata?.partitionKeys) {
-        this.stats.okRecords += 1;
-        await this.addRows(result, checkedPartition(result.metadata.partitionKeys));
-      } else {
-        const failure = result
-          ? this.options.transform.failureOf(batch[i])
-          : { reason: 'missing_record_id', message: 'the handler returned no result for this record id' };
-        await this.fail(batch[i], failure);
-      }
-    }
+    // Awaited in turn below; until then a rejection must not count as unhandled.
+    outcomes.catch(() => undefined);
+    this.inFlight.push({ batch, outcomes });
+    while (this.inFlight.length >= this.maxInFlight) await this.applyNext();
   }
 
   /** Writes every buffered partition and error, and returns the final counts. */
@@ -167,18 +142,33 @@ export class LakeDelivery {
     return this.stats;
   }
 
-  /** Writes every buffered partition and error now (the run goes on). */
+  /** Waits for every batch in flight, then writes every buffered partition and error (the run goes on). */
   async flush(): Promise<void> {
+    while (this.inFlight.length > 0) await this.applyNext();
     for (const due of this.buffer.drain()) await this.writePartition(due);
     await this.errors.flush();
     this.stats.errorFiles = this.errors.written.files;
     this.stats.errorBytes = this.errors.written.bytes;
   }
 
-  private async addRows(result: FirehoseTransformationResultRecord, partition: PartitionKeys): Promise<void> {
-    const text = Buffer.from(result.data ?? '', 'base64').toString('utf8');
-    for (const line of text.split('\n')) {
-      if (line === '') continue;
+  /** Routes the oldest batch's results: rows to partition buffers, failures to the error output. */
+  private async applyNext(): Promise<void> {
+    const { batch, outcomes } = this.inFlight.shift()!;
+    const results: RecordOutcome[] = await outcomes;
+    for (let i = 0; i < batch.length; i++) {
+      const outcome = results[i];
+      this.stats.records += 1;
+      if (outcome.ok) {
+        this.stats.okRecords += 1;
+        await this.addRows(outcome, checkedPartition(outcome.partitionKeys));
+      } else {
+        await this.fail(batch[i], outcome);
+      }
+    }
+  }
+
+  private async addRows(outcome: OkOutcome, partition: PartitionKeys): Promise<void> {
+    for (const line of outcome.lines) {
       this.stats.rows += 1;
       for (const due of this.buffer.add({ family: partition.family, dt: partition.dt }, line))
         await this.writePartition(due);

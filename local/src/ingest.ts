@@ -12,6 +12,7 @@ import { ensureLakeFolder } from './lake-folder';
 import { arrivalFromObjectName, readTextChunks, resolveInputs } from './input-reader';
 import type { BufferLimits } from './partition-buffer';
 import { newRunId } from './run-id';
+import { defaultWorkerCount, HandlerPool, type BatchRunner } from './handler-pool';
 
 export interface IngestOptions {
   /** Files, folders (recursive) or `-` for stdin. */
@@ -24,8 +25,13 @@ export interface IngestOptions {
   stdin?: Readable;
   /** Progress: raw bytes read so far, and the total (null when reading stdin). */
   onProgress?: (bytesRead: number, totalBytes: number | null) => void;
-  /** The transform to run (default: the Firehose handler in transform/handler.ts). */
+  /** The transform to run in this thread (default: the Firehose handler in transform/handler.ts). */
   transform?: LocalTransform;
+  /**
+   * Worker threads running the default handler (default: min(2, cores)); 0 runs it in this thread.
+   * Ignored when `transform` is given. The output is the same for any number.
+   */
+  workers?: number;
   batchLimits?: BatchLimits;
   bufferLimits?: BufferLimits;
   /** Clock for the run id and run timing (injected for tests). */
@@ -50,18 +56,41 @@ export interface IngestSummary extends DeliveryStats {
  * console.log(summary.rows, summary.failed);
  */
 export async function ingest(options: IngestOptions): Promise<IngestSummary> {
-  const clock = options.clock ?? Date.now;
-  const started = clock();
+  const started = (options.clock ?? Date.now)();
   const sources = await resolveInputs(options.inputs);
   await ensureLakeFolder(options.lake);
   const includeRaw = options.includeRaw ?? true;
   const transform = options.transform ?? (await import('./local-transform')).defaultTransform({ includeRaw });
+  const runner = handlerRunner(options);
+  try {
+    return await run(options, sources, transform, runner, started);
+  } finally {
+    await runner?.close();
+  }
+}
+
+/** A worker pool for the default handler, unless the caller brought a transform or asked for none. */
+function handlerRunner(options: IngestOptions): BatchRunner | undefined {
+  if (options.transform) return undefined;
+  const workers = options.workers ?? defaultWorkerCount();
+  return workers > 0 ? new HandlerPool(workers) : undefined;
+}
+
+async function run(
+  options: IngestOptions,
+  sources: Awaited<ReturnType<typeof resolveInputs>>,
+  transform: LocalTransform,
+  runner: BatchRunner | undefined,
+  started: number,
+): Promise<IngestSummary> {
+  const clock = options.clock ?? Date.now;
   const runId = newRunId(started);
   const delivery = new LakeDelivery({
     lake: options.lake,
     runId,
     runStartedAt: started,
     transform,
+    runner,
     bufferLimits: options.bufferLimits,
   });
   const batcher = new Batcher(options.batchLimits ?? DEFAULT_BATCH_LIMITS);

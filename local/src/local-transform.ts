@@ -38,9 +38,10 @@ function loadHandler(): Handler {
  */
 export function defaultTransform(options: LocalTransformOptions = {}): LocalTransform {
   const includeRaw = options.includeRaw ?? true;
-  const handler = loadHandler();
   return {
-    handler: async (event) => (await handler(event, {}, () => undefined)) as FirehoseTransformationResult,
+    // Loaded on first use: with handler workers, the main thread only needs `parseRow`.
+    handler: async (event) =>
+      (await loadHandler()(event, {}, () => undefined)) as FirehoseTransformationResult,
     failureOf(record) {
       const result = transformRecord(record.data, { arrivalTime: record.arrivalTime, now: Date.now() });
       // The handler fails a record the transform accepts only when its response is full.

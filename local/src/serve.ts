@@ -12,6 +12,7 @@ import { splitJsonRecords } from '../../transform/src/json-split';
 import { Batcher, DEFAULT_BATCH_LIMITS, type SourceRecord } from './batcher';
 import { LakeDelivery, type DeliveryStats, type LocalTransform } from './delivery';
 import { errorBody, FirehoseApiError, handleApiCall, MAX_BATCH_BYTES, type ApiContext } from './firehose-api';
+import { defaultWorkerCount, HandlerPool } from './handler-pool';
 import { ensureLakeFolder } from './lake-folder';
 import { newRunId } from './run-id';
 
@@ -26,6 +27,8 @@ export interface ServeOptions {
   /** Beyond this many buffered bytes, puts are throttled (ServiceUnavailableException). Default: buffer + 16 MiB. */
   maxPendingBytes?: number;
   transform?: LocalTransform;
+  /** Handler worker threads when no `transform` is given (default: min(2, cores)); 0 runs it in this thread. */
+  workers?: number;
   /** Called after each delivery (flush), with the running totals. */
   onDelivery?: (stats: DeliveryStats) => void;
   /** Clock for receipt times (injected for tests). */
@@ -111,7 +114,15 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const runId = newRunId(startedAt);
   await ensureLakeFolder(options.lake);
   const transform = options.transform ?? (await import('./local-transform')).defaultTransform();
-  const delivery = new LakeDelivery({ lake: options.lake, runId, runStartedAt: startedAt, transform });
+  const workers = options.transform ? 0 : (options.workers ?? defaultWorkerCount());
+  const runner = workers > 0 ? new HandlerPool(workers) : undefined;
+  const delivery = new LakeDelivery({
+    lake: options.lake,
+    runId,
+    runStartedAt: startedAt,
+    transform,
+    runner,
+  });
 
   let pending: SourceRecord[] = [];
   let pendingBytes = 0;
@@ -177,6 +188,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, '127.0.0.1', () => resolve());
+  }).catch(async (error: unknown) => {
+    await runner?.close();
+    throw error;
   });
   const timer = setInterval(() => void flush(), (options.bufferSeconds ?? 60) * 1000);
   timer.unref();
@@ -193,7 +207,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
           server.close(() => resolve());
           server.closeIdleConnections();
         });
-        await flush();
+        try {
+          await flush();
+        } finally {
+          await runner?.close();
+        }
         if (failure) throw failure;
         return delivery.stats;
       })();

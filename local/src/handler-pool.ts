@@ -1,0 +1,152 @@
+/**
+ * Runs the Firehose handler on batches, either in this thread or in a small pool of worker threads
+ * (node:worker_threads), each of which loads transform/handler.ts — the code the Lambda runs — just as
+ * concurrent Lambda invocations would. Results come back per batch; putting them in input order is
+ * the caller's job (LakeDelivery).
+ */
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { EngagementLakeError } from '../../transform/src/errors';
+import { buildTransformationEvent, outcomesOf, type RecordOutcome } from './batch-outcome';
+import type { SourceRecord } from './batcher';
+import type { LocalTransform } from './delivery';
+import type { WorkerRequest, WorkerResponse } from './handler-worker';
+
+/** Something that runs one batch through the handler. */
+export interface BatchRunner {
+  /** How many batches it works on at once (the delivery keeps a few more than this in flight). */
+  readonly concurrency: number;
+  run(batch: readonly SourceRecord[], invocationId: string): Promise<RecordOutcome[]>;
+  /** Stops its workers, if any. Idempotent; batches still running are rejected. */
+  close(): Promise<void>;
+}
+
+/** Workers used by default: two at most (the handler is the larger half of the work), fewer on one core. */
+export function defaultWorkerCount(): number {
+  return Math.min(2, availableParallelism());
+}
+
+/** Runs the handler in this thread, one batch at a time (tests, debugging, `--workers 0`). */
+export function inProcessRunner(transform: LocalTransform): BatchRunner {
+  return {
+    concurrency: 1,
+    async run(batch, invocationId) {
+      const event = buildTransformationEvent(batch, invocationId);
+      const response = await transform.handler(event);
+      return outcomesOf(batch, event, response, (record) => transform.failureOf(record));
+    },
+    close: async () => undefined,
+  };
+}
+
+interface Task {
+  resolve(outcomes: RecordOutcome[]): void;
+  reject(error: Error): void;
+}
+
+interface Slot {
+  worker: Worker;
+  tasks: Map<number, Task>;
+}
+
+/**
+ * The worker's entry, evaluated as CommonJS: it registers tsx's require hook (so the worker loads
+ * TypeScript whether the parent runs under tsx, node --import tsx or jest) and then the worker module.
+ */
+function bootstrap(): string {
+  const tsx = require.resolve('tsx/cjs/api');
+  const entry = join(__dirname, 'handler-worker.ts');
+  return `require(${JSON.stringify(tsx)}).register();\nrequire(${JSON.stringify(entry)});`;
+}
+
+/** Packs a batch into one transferable buffer: the worker gets the bytes without a copy per record. */
+function pack(batch: readonly SourceRecord[], id: number, invocationId: string): WorkerRequest {
+  let total = 0;
+  for (const record of batch) total += record.data.byteLength;
+  const data = new Uint8Array(total);
+  const ends = new Array<number>(batch.length);
+  const arrivals = new Array<number | null>(batch.length);
+  let offset = 0;
+  batch.forEach((record, i) => {
+    data.set(record.data, offset);
+    offset += record.data.byteLength;
+    ends[i] = offset;
+    arrivals[i] = record.arrivalTime;
+  });
+  return { id, invocationId, data, ends, arrivals };
+}
+
+/**
+ * A fixed pool of handler workers. A batch goes to the worker with the fewest batches queued. A
+ * worker that crashes fails the pool: every batch in flight, and every later one, is rejected.
+ * Workers hold the process open only while they have work, so a forgotten `close()` never hangs it.
+ */
+export class HandlerPool implements BatchRunner {
+  readonly concurrency: number;
+  private readonly slots: Slot[];
+  private nextId = 0;
+  private failure: Error | null = null;
+  private closing: Promise<void> | null = null;
+
+  constructor(size: number) {
+    if (!Number.isInteger(size) || size < 1)
+      throw new EngagementLakeError(`a handler pool needs at least one worker, got ${size}`);
+    this.concurrency = size;
+    const code = bootstrap();
+    this.slots = Array.from({ length: size }, () => this.startWorker(code));
+  }
+
+  run(batch: readonly SourceRecord[], invocationId: string): Promise<RecordOutcome[]> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.closing) return Promise.reject(new EngagementLakeError('the handler pool is closed'));
+    const slot = this.slots.reduce((a, b) => (b.tasks.size < a.tasks.size ? b : a));
+    const id = (this.nextId += 1);
+    const request = pack(batch, id, invocationId);
+    return new Promise<RecordOutcome[]>((resolve, reject) => {
+      slot.tasks.set(id, { resolve, reject });
+      slot.worker.ref();
+      slot.worker.postMessage(request, [request.data.buffer as ArrayBuffer]);
+    });
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.failAll(new EngagementLakeError('the handler pool was closed with batches in flight'));
+      await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
+    })();
+    return this.closing;
+  }
+
+  private startWorker(code: string): Slot {
+    const worker = new Worker(code, { eval: true, execArgv: [] });
+    const slot: Slot = { worker, tasks: new Map() };
+    worker.unref();
+    worker.on('message', (message: WorkerResponse) => {
+      const task = slot.tasks.get(message.id);
+      if (!task) return;
+      slot.tasks.delete(message.id);
+      if (slot.tasks.size === 0) worker.unref();
+      if ('error' in message) task.reject(new EngagementLakeError(`the handler failed: ${message.error}`));
+      else task.resolve(message.outcomes);
+    });
+    worker.on('error', (error) => this.crash(error));
+    worker.on('exit', (code) => {
+      if (!this.closing) this.crash(new Error(`a handler worker exited with code ${code}`));
+    });
+    return slot;
+  }
+
+  private crash(error: Error): void {
+    this.failure ??= new EngagementLakeError(`a handler worker failed: ${error.message}`);
+    this.failAll(this.failure);
+  }
+
+  private failAll(error: Error): void {
+    for (const slot of this.slots) {
+      for (const task of slot.tasks.values()) task.reject(error);
+      slot.tasks.clear();
+      slot.worker.unref();
+    }
+  }
+}

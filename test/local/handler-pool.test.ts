@@ -1,0 +1,139 @@
+import { createHash } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { SourceRecord } from '../../local/src/batcher';
+import { HandlerPool, inProcessRunner } from '../../local/src/handler-pool';
+import { ingest } from '../../local/src/ingest';
+import { defaultTransform } from '../../local/src/local-transform';
+import { DOCUMENTED, listFiles, tempDir } from './helpers';
+
+const ARRIVAL = Date.parse('2024-03-01T12:00:00Z');
+
+async function documentedRecords(name: string): Promise<SourceRecord[]> {
+  const text = await readFile(join(DOCUMENTED, name), 'utf8');
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => ({ data: Buffer.from(line, 'utf8'), arrivalTime: ARRIVAL }));
+}
+
+describe('HandlerPool', () => {
+  let pool: HandlerPool | undefined;
+  afterEach(async () => {
+    await pool?.close();
+    pool = undefined;
+  });
+
+  describe('running the handler in worker threads', () => {
+    it('returns each record’s partition keys and rows, in input order', async () => {
+      // Arrange
+      pool = new HandlerPool(2);
+      const [bounce] = await documentedRecords('ses.ndjson');
+      const batch = [bounce, { data: Buffer.from('{"not json'), arrivalTime: ARRIVAL }];
+
+      // Act
+      const outcomes = await pool.run(batch, 'test-0001');
+
+      // Assert: the SES bounce of 2017-08-05 (AWS docs example) lands in email/2017-08-05.
+      expect(outcomes[0]).toMatchObject({ ok: true, partitionKeys: { family: 'email', dt: '2017-08-05' } });
+      const row = outcomes[0].ok ? JSON.parse(outcomes[0].lines[0]) : null;
+      expect(row).toMatchObject({ event_name: expect.stringMatching(/bounce/i) });
+      expect(outcomes[1]).toMatchObject({ ok: false, reason: 'invalid_json' });
+    });
+
+    it('gives the same outcomes as the handler in this thread', async () => {
+      // Arrange
+      pool = new HandlerPool(2);
+      const local = inProcessRunner(defaultTransform());
+      const names = ['app.ndjson', 'email.ndjson', 'end-user-messaging.ndjson', 'ses.ndjson', 'sms.ndjson'];
+      const batches = await Promise.all(names.map(documentedRecords));
+
+      // Act: every batch at once, so both workers take some.
+      const inWorkers = await Promise.all(batches.map((batch, i) => pool!.run(batch, `inv-${i}`)));
+      const inThread = [];
+      for (const [i, batch] of batches.entries()) inThread.push(await local.run(batch, `inv-${i}`));
+
+      // Assert
+      expect(inWorkers).toEqual(inThread);
+    });
+  });
+
+  describe('closing', () => {
+    it('rejects batches handed to it after close', async () => {
+      // Arrange
+      pool = new HandlerPool(1);
+      await pool.close();
+
+      // Act
+      const run = pool.run(await documentedRecords('sms.ndjson'), 'late');
+
+      // Assert
+      await expect(run).rejects.toThrow(/closed/);
+    });
+
+    it('rejects batches still in flight when closed', async () => {
+      // Arrange
+      pool = new HandlerPool(1);
+      const run = pool.run(await documentedRecords('app.ndjson'), 'in-flight');
+      const rejected = expect(run).rejects.toThrow(/closed with batches in flight/);
+
+      // Act
+      await pool.close();
+
+      // Assert
+      await rejected;
+    });
+  });
+});
+
+describe('ingest', () => {
+  describe('with handler workers', () => {
+    it('writes byte-identical files and the same counts as the handler in this thread', async () => {
+      // Arrange: many small batches, so several are in flight at once across two workers.
+      const dir = await tempDir('pool-in-');
+      const lines: string[] = [];
+      for (const name of ['app.ndjson', 'email.ndjson', 'ses.ndjson', 'sms.ndjson', 'journey.ndjson']) {
+        lines.push(...(await readFile(join(DOCUMENTED, name), 'utf8')).split('\n').filter((l) => l.trim()));
+      }
+      lines.push('{"broken', '[1,2]');
+      const input = join(dir, 'mixed.ndjson');
+      await writeFile(input, lines.join('\n') + '\n');
+      const [inThread, inWorkers] = [await tempDir('pool-0-'), await tempDir('pool-2-')];
+      const common = {
+        inputs: [input],
+        batchLimits: { maxBytes: 4096, maxRecords: 3 },
+        clock: () => ARRIVAL,
+      };
+
+      // Act
+      const a = await ingest({ ...common, lake: inThread, workers: 0 });
+      const b = await ingest({ ...common, lake: inWorkers, workers: 2 });
+
+      // Assert
+      // Run ids carry a random part: compare everything else.
+      const counts = ({ runId: _id, seconds: _s, recordsPerSecond: _r, ...rest }: typeof a) => rest;
+      expect(counts(b)).toEqual(counts(a));
+      expect(a.records).toBe(lines.length);
+      expect(a.failed).toEqual({ invalid_json: 1, not_an_object: 1 });
+      // Parquet files byte for byte (as digests, to keep failures readable); error records without
+      // attemptEndingTimestamp, which is the wall clock of the write.
+      const contents = async (lake: string, runId: string) => {
+        const out: Record<string, unknown> = {};
+        for (const file of await listFiles(lake)) {
+          const bytes = await readFile(join(lake, file));
+          out[file.replaceAll(runId, 'RUN')] = file.endsWith('.parquet')
+            ? createHash('sha256').update(bytes).digest('hex')
+            : bytes
+                .toString('utf8')
+                .split('\n')
+                .filter(Boolean)
+                .map((line) => ({ ...JSON.parse(line), attemptEndingTimestamp: 0 }));
+        }
+        return out;
+      };
+      const expected = await contents(inThread, a.runId);
+      expect(Object.keys(expected).filter((f) => f.endsWith('.parquet')).length).toBeGreaterThan(1);
+      expect(await contents(inWorkers, b.runId)).toEqual(expected);
+    });
+  });
+});
