@@ -161,6 +161,25 @@ export function orderViews(views: ViewDefinition[]): ViewDefinition[] {
   return ordered;
 }
 
+/**
+ * The views `sql` reads, directly or through other views, in creation order. Lets the local engine
+ * create only what a query needs: each view binds the whole Parquet scan once more.
+ */
+export function viewsUsedBy(sql: string, views: ViewDefinition[]): ViewDefinition[] {
+  const needed = new Set<string>();
+  const visit = (text: string): void => {
+    const code = stripComments(text);
+    for (const view of views) {
+      if (!needed.has(view.name) && new RegExp(`\\b${view.name}\\b`, 'i').test(code)) {
+        needed.add(view.name);
+        visit(view.sql);
+      }
+    }
+  };
+  visit(sql);
+  return orderViews(views).filter((view) => needed.has(view.name));
+}
+
 function sqlFiles(dir: string): string[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.sql'))

@@ -5,6 +5,7 @@ import {
   orderViews,
   parseQueryFile,
   parseViewFile,
+  viewsUsedBy,
 } from '../../queries/src/catalog';
 import { UserInputError } from '../../transform/src/errors';
 import { COLUMNS } from '../../transform/src/schema';
@@ -208,5 +209,19 @@ describe('catalog', () => {
         ['start=2015-01-01', 'end=today+1d'],
       ]);
     });
+  });
+});
+
+describe('viewsUsedBy', () => {
+  it('finds the views a query reads, through other views, in creation order', () => {
+    // Arrange
+    const views = loadViews();
+    // Act
+    const used = (sql: string) => viewsUsedBy(sql, views).map((v) => v.name);
+    // Assert
+    expect(used('select * from email_events e join message_status s on e.message_id = s.message_id')).toEqual(
+      ['events_unique', 'email_events', 'message_status'],
+    );
+    expect(used('select * from events -- not email_events')).toEqual([]);
   });
 });

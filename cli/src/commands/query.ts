@@ -2,10 +2,9 @@
  * `engagement-lake query`: run a saved query (with typed `--param`s) or ad-hoc `--sql`, on the
  * local DuckDB lake or on Athena, and print the rows as a table, CSV or JSON.
  */
-import { AthenaClient } from '@aws-sdk/client-athena';
+import type { AthenaClient } from '@aws-sdk/client-athena';
 import { UserInputError } from '../../../transform/src/errors';
-import { runOnAthena } from '../../../queries/src/athena-engine';
-import { loadSavedQueries } from '../../../queries/src/catalog';
+import { loadSavedQueries, loadViews, viewsUsedBy } from '../../../queries/src/catalog';
 import { openLocalLake } from '../../../queries/src/duckdb-engine';
 import { formatResult, type OutputFormat } from '../../../queries/src/format';
 import {
@@ -60,7 +59,10 @@ export async function runQuery(name: string | undefined, options: QueryOptions):
   if (options.engine === 'athena') {
     if (!options.workgroup || !options.database)
       throw new UserInputError('--engine athena needs --workgroup <name> and --database <glue database>');
-    const client = options.athenaClient ?? new AthenaClient(options.region ? { region: options.region } : {});
+    // Loaded only here, so local queries never load the AWS SDK.
+    const { runOnAthena } = await import('../../../queries/src/athena-engine');
+    const { AthenaClient: Client } = await import('@aws-sdk/client-athena');
+    const client = options.athenaClient ?? new Client(options.region ? { region: options.region } : {});
     result = await runOnAthena(plan.sql, plan.athenaParameters, {
       client,
       workgroup: options.workgroup,
@@ -73,7 +75,7 @@ export async function runQuery(name: string | undefined, options: QueryOptions):
       );
     }
   } else {
-    const lake = await openLocalLake(options.lake);
+    const lake = await openLocalLake(options.lake, { views: viewsUsedBy(plan.sql, loadViews()) });
     try {
       result = await lake.run(plan.sql, plan.values);
     } finally {
