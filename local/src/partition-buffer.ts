@@ -10,8 +10,19 @@ export interface BufferLimits {
   maxRowsPerPartition: number;
   /** Flush a partition when its rows' JSON reaches this many characters. */
   maxBytesPerPartition: number;
-  /** Cap across all partitions: when passed, the largest partition is flushed. Bounds memory. */
+  /** Cap across all partitions: when passed, partitions are flushed (see below). Bounds memory. */
   maxTotalBytes: number;
+  /**
+   * Once over the cap, flush until the total is at most this (default: `maxTotalBytes`). Room below
+   * the cap means the next forced flush comes thousands of rows later, not at the very next row.
+   */
+  lowWaterBytes?: number;
+  /**
+   * A partition that received no row while this many rows arrived is taken as finished (e.g. an
+   * earlier day, in time-ordered input) and is flushed before the largest one: its file is then
+   * whole rather than one of several pieces. Unset: always the largest.
+   */
+  coldAfterRows?: number;
 }
 
 /** Defaults sized so a 1 GB ingest stays well under 1 GB RSS (see bench/ingest.ts). */
@@ -19,6 +30,8 @@ export const DEFAULT_BUFFER_LIMITS: BufferLimits = {
   maxRowsPerPartition: 100_000,
   maxBytesPerPartition: 16 * 1024 * 1024,
   maxTotalBytes: 64 * 1024 * 1024,
+  lowWaterBytes: 48 * 1024 * 1024,
+  coldAfterRows: 10_000,
 };
 
 export interface PartitionRows {
@@ -27,15 +40,22 @@ export interface PartitionRows {
   bytes: number;
 }
 
+/** A buffered partition, with the sequence number of the last row it received. */
+interface Entry extends PartitionRows {
+  lastRow: number;
+}
+
 /** `family=<f>/dt=<d>`: the partition's path below `events/`, also its buffer key. */
 export function partitionPath(partition: PartitionKeys): string {
   return `family=${partition.family}/dt=${partition.dt}`;
 }
 
 export class PartitionBuffer {
-  private readonly partitions = new Map<string, PartitionRows>();
+  private readonly partitions = new Map<string, Entry>();
   private bytes = 0;
   private rows = 0;
+  /** Rows added so far, ever: the clock that tells a cold partition from a busy one. */
+  private seq = 0;
 
   constructor(private readonly limits: BufferLimits = DEFAULT_BUFFER_LIMITS) {}
 
@@ -51,16 +71,19 @@ export class PartitionBuffer {
 
   /**
    * Adds one row and returns the partitions that should be flushed now (taken out of the buffer):
-   * this row's partition when it passed its own threshold, else the largest partitions while the
-   * total is over the cap.
+   * this row's partition when it passed its own threshold; then, if the total passed the cap, cold
+   * partitions (longest idle first) and else the largest ones, until the total is at the low-water
+   * mark. Deterministic: the same rows in the same order give the same flushes.
    */
   add(partition: PartitionKeys, rowJson: string): PartitionRows[] {
     const key = partitionPath(partition);
     let entry = this.partitions.get(key);
     if (!entry) {
-      entry = { partition, rows: [], bytes: 0 };
+      entry = { partition, rows: [], bytes: 0, lastRow: 0 };
       this.partitions.set(key, entry);
     }
+    this.seq += 1;
+    entry.lastRow = this.seq;
     entry.rows.push(rowJson);
     entry.bytes += rowJson.length;
     this.bytes += rowJson.length;
@@ -73,7 +96,10 @@ export class PartitionBuffer {
     ) {
       due.push(this.take(key));
     }
-    while (this.bytes > this.limits.maxTotalBytes) due.push(this.take(this.largestKey()));
+    if (this.bytes > this.limits.maxTotalBytes) {
+      const target = this.limits.lowWaterBytes ?? this.limits.maxTotalBytes;
+      while (this.bytes > target && this.partitions.size > 0) due.push(this.take(this.nextToFlush()));
+    }
     return due;
   }
 
@@ -82,16 +108,24 @@ export class PartitionBuffer {
     return [...this.partitions.keys()].sort().map((key) => this.take(key));
   }
 
-  private largestKey(): string {
-    let best = '';
-    let bestBytes = -1;
+  /** The longest-idle partition if it is cold, else the largest (first in insertion order on ties). */
+  private nextToFlush(): string {
+    let largest = '';
+    let largestBytes = -1;
+    let coldest = '';
+    let coldestRow = Infinity;
     for (const [key, entry] of this.partitions) {
-      if (entry.bytes > bestBytes) {
-        best = key;
-        bestBytes = entry.bytes;
+      if (entry.bytes > largestBytes) {
+        largest = key;
+        largestBytes = entry.bytes;
+      }
+      if (entry.lastRow < coldestRow) {
+        coldest = key;
+        coldestRow = entry.lastRow;
       }
     }
-    return best;
+    const cold = this.limits.coldAfterRows;
+    return cold !== undefined && this.seq - coldestRow >= cold ? coldest : largest;
   }
 
   private take(key: string): PartitionRows {
@@ -99,6 +133,6 @@ export class PartitionBuffer {
     this.partitions.delete(key);
     this.bytes -= entry.bytes;
     this.rows -= entry.rows.length;
-    return entry;
+    return { partition: entry.partition, rows: entry.rows, bytes: entry.bytes };
   }
 }

@@ -42,6 +42,71 @@ describe('PartitionBuffer', () => {
     });
   });
 
+  describe('add, past the total cap', () => {
+    it('flushes a partition that stopped receiving rows before the largest one', () => {
+      // Arrange: SMS got its last row 3 rows ago, which counts as cold here.
+      const buffer = new PartitionBuffer({
+        maxRowsPerPartition: 100,
+        maxBytesPerPartition: 1e9,
+        maxTotalBytes: 30,
+        coldAfterRows: 2,
+      });
+      buffer.add(SMS, '0123456789');
+      buffer.add(EMAIL, '0123456789');
+      buffer.add(EMAIL, '0123456789');
+
+      // Act
+      const due = buffer.add(EMAIL, '0');
+
+      // Assert
+      expect(due).toEqual([{ partition: SMS, rows: ['0123456789'], bytes: 10 }]);
+      expect(buffer.totalBytes).toBe(21);
+    });
+
+    it('flushes the largest partitions when none is cold', () => {
+      // Arrange
+      const buffer = new PartitionBuffer({
+        maxRowsPerPartition: 100,
+        maxBytesPerPartition: 1e9,
+        maxTotalBytes: 30,
+        coldAfterRows: 10,
+      });
+      buffer.add(SMS, '0123456789');
+      buffer.add(EMAIL, '0123456789');
+      buffer.add(EMAIL, '0123456789');
+
+      // Act
+      const due = buffer.add(EMAIL, '0');
+
+      // Assert
+      expect(due.map((d) => d.partition)).toEqual([EMAIL]);
+      expect(buffer.totalBytes).toBe(10);
+    });
+
+    it('keeps flushing until the total is down to the low-water mark', () => {
+      // Arrange
+      const buffer = new PartitionBuffer({
+        maxRowsPerPartition: 100,
+        maxBytesPerPartition: 1e9,
+        maxTotalBytes: 20,
+        lowWaterBytes: 5,
+      });
+      buffer.add(SMS, '0123456789');
+      buffer.add(EMAIL, '01234567');
+
+      // Act
+      const due = buffer.add(EMAIL, '012');
+
+      // Assert: EMAIL (11) first as the largest, then SMS (10), since 10 is still above 5.
+      expect(due.map((d) => [d.partition.family, d.bytes])).toEqual([
+        ['email', 11],
+        ['sms', 10],
+      ]);
+      expect(buffer.totalBytes).toBe(0);
+      expect(buffer.totalRows).toBe(0);
+    });
+  });
+
   describe('drain', () => {
     it('returns every partition in path order and empties the buffer', () => {
       // Arrange
