@@ -238,4 +238,73 @@ describe('JsonRecordSplitter', () => {
       expect(pieces).toEqual(records);
     });
   });
+
+  describe('fast path (jumps through strings) and general path agree', () => {
+    // Records with everything the scan must stop at: quotes, escapes (an escaped backslash right
+    // before a closing quote), brackets inside strings, raw newlines in strings, multi-byte text.
+    const records = [
+      '{"s":"plain text","n":[1,2,{"x":"y"}]}',
+      '{"e":"\\\\","q":"say \\"hi\\" { [ ] }","u":"\\u007b"}',
+      '{"m":"Zoë 😀 日本 €","k":{"é":"ü"}}',
+      '["a",{"b":"}"},"\\\\\\""]',
+      '"a top-level string with } and \\""',
+    ];
+    const text =
+      records.join('') +
+      '\n' +
+      records.join('\r\n') +
+      '\n{"open":"cut by a raw\nnewline","x":1}\n' +
+      JSON.stringify({ p: { q: ['r', { s: 'é😀' }] } }, null, 2) +
+      '\n{"broken":1\n{"last":"}"}';
+    const expected = [
+      ...records,
+      ...records,
+      // The raw newline closes the string; the record is still open, and the next line continues it.
+      '{"open":"cut by a raw\nnewline","x":1}',
+      JSON.stringify({ p: { q: ['r', { s: 'é😀' }] } }, null, 2),
+      '{"broken":1',
+      '{"last":"}"}',
+    ];
+
+    it.each([1, 2, 3, 4, 5, 6, 7, 11, 16, 31, 100, 10_000])(
+      'splits a mixed input the same way in chunks of %i characters',
+      (size) => {
+        // Arrange, Act
+        const pieces = splitInChunks(text, size);
+        // Assert
+        expect(pieces).toEqual(expected);
+      },
+    );
+
+    it('splits the same way when the size limit is just above the largest piece (general path near it)', () => {
+      // Arrange: "😀" is 4 UTF-8 bytes, the rest of this 21-character piece ASCII: 23 bytes
+      const piece = '{"a":"😀 \\" } ]"}';
+      const input = `${piece}\n${piece}${piece}`;
+      // Act
+      const pieces = splitInChunks(input, 5, 23);
+      // Assert
+      expect(pieces).toEqual([piece, piece, piece]);
+    });
+
+    it.each([1, 2, 3, 4, 5, 9, 100])(
+      'counts the bytes of a piece across chunks of %i characters and cuts it past the limit',
+      (size) => {
+        // Arrange: `{"s":"` is 6 bytes, each "é" 2: the 8th "é" takes the piece to 22 > 20 bytes
+        const text = `{"s":"${'é'.repeat(12)}"}\n{"b":2}`;
+        // Act
+        const pieces = splitInChunks(text, size, 20);
+        // Assert
+        expect(pieces).toEqual([`{"s":"${'é'.repeat(8)}`, '{"b":2}']);
+      },
+    );
+
+    it('never cuts between the halves of a surrogate pair when streamed', () => {
+      // Arrange: `{"s":"` is 6 bytes, each "😀" 4 (two UTF-16 units): the 4th "😀" passes 20 bytes
+      const text = `{"s":"${'😀'.repeat(6)}"}\n{"b":2}`;
+      // Act
+      const pieces = splitInChunks(text, 3, 20);
+      // Assert
+      expect(pieces).toEqual([`{"s":"${'😀'.repeat(4)}`, '{"b":2}']);
+    });
+  });
 });

@@ -20,7 +20,8 @@
  * - A piece larger than `maxRecordBytes` (UTF-8) is cut just past the limit and emitted as is,
  *   so it fails as `record_too_large`; the rest of that record is skipped, which bounds memory.
  *
- * Linear time: every character is looked at once, and chunks are only sliced and joined.
+ * Linear time: every character is looked at a bounded number of times (inside strings, `indexOf`
+ * jumps to the next quote, backslash or newline), and chunks are only sliced and joined.
  */
 import { MAX_RECORD_BYTES } from './constants';
 
@@ -47,6 +48,19 @@ function utf8Length(c: number): number {
   if (c < 0x800) return 2;
   if (c >= 0xd800 && c <= 0xdfff) return 2;
   return 3;
+}
+
+/** UTF-8 length of `text` from `start` to `end`, counted as `utf8Length` does. */
+function utf8Bytes(text: string, start: number, end: number): number {
+  let bytes = 0;
+  for (let i = start; i < end; i++) bytes += utf8Length(text.charCodeAt(i));
+  return bytes;
+}
+
+/** `text.indexOf(search, from)`, or `text.length` when it is not found. */
+function indexOrEnd(text: string, search: string, from: number): number {
+  const at = text.indexOf(search, from);
+  return at < 0 ? text.length : at;
 }
 
 /** `between`: outside any record; `value`: inside `{…}`, `[…]` or `"…"`; `bare`: any other piece. */
@@ -91,6 +105,22 @@ export class JsonRecordSplitter {
     // Index in `chunk` where the current piece's unsaved text starts; -1 when nothing is kept.
     let start = this.mode === 'between' || this.discarding ? -1 : 0;
     for (let i = 0; i < chunk.length; i++) {
+      // Fast path for the bulk of the text: inside a value, when the rest of this chunk cannot take
+      // the piece past the size limit (at most 3 UTF-8 bytes per UTF-16 unit), so no cut is needed.
+      if (
+        this.mode === 'value' &&
+        !this.atLineStart &&
+        !this.discarding &&
+        this.bytes + 3 * (chunk.length - i) <= this.maxRecordBytes
+      ) {
+        i = this.scanValue(chunk, i);
+        if (this.depth <= 0 && !this.inString) {
+          this.emit(out, chunk, start, i + 1);
+          this.reset();
+          start = -1;
+        }
+        continue;
+      }
       const c = chunk.charCodeAt(i);
       if (this.mode === 'between') {
         if (isSpace(c)) continue;
@@ -151,6 +181,54 @@ export class JsonRecordSplitter {
     this.discarding = false;
     this.bytes = 0;
     this.parts = [];
+  }
+
+  /**
+   * What `step` does, from `from` until the piece completes, a newline (the next line's first
+   * column needs the general loop) or the end of the chunk; returns the index of the last character
+   * it consumed. Inside a string it jumps with `indexOf` to the next quote, backslash or newline,
+   * the only characters that matter there. Bytes are counted only if the piece stays open.
+   */
+  private scanValue(chunk: string, from: number): number {
+    let { depth, inString, escaped } = this;
+    // Next backslash and newline at or after `i` (chunk.length when none); searched again only
+    // once passed, so each search covers new text and the scan stays linear.
+    let backslash = -1;
+    let newline = -1;
+    let i = from;
+    for (; i < chunk.length; i++) {
+      if (inString && !escaped) {
+        if (backslash < i) backslash = indexOrEnd(chunk, '\\', i);
+        if (newline < i) newline = indexOrEnd(chunk, '\n', i);
+        i = Math.min(indexOrEnd(chunk, '"', i), backslash, newline);
+        if (i === chunk.length) break;
+      }
+      const c = chunk.charCodeAt(i);
+      if (c === NEWLINE) {
+        inString = false;
+        escaped = false;
+        this.atLineStart = true;
+        break;
+      }
+      if (inString) {
+        if (escaped) escaped = false;
+        else if (c === BACKSLASH) escaped = true;
+        else if (c === QUOTE) inString = false;
+      } else if (c === QUOTE) {
+        inString = true;
+      } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+        depth++;
+      } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+        depth--;
+      }
+      if (depth <= 0 && !inString) break;
+    }
+    const last = Math.min(i, chunk.length - 1);
+    this.depth = depth;
+    this.inString = inString;
+    this.escaped = escaped;
+    if (depth > 0 || inString) this.bytes += utf8Bytes(chunk, from, last + 1);
+    return last;
   }
 
   /** Advances the structure by one character; true when the piece is complete after it. */
