@@ -13,7 +13,29 @@
 --   units: sum of quantities
 --   revenue: sum of item price times quantity, in the currency
 --   buyers: distinct endpoints that purchased
-with purchase_events as (
+with purchase_rows as (
+    -- narrowed to purchases first, then de-duplicated: a filter on event_name cannot pass through
+    -- events_unique's window, so reading app_events would de-duplicate every app event in the range
+    select
+        dt,
+        family,
+        event_id,
+        arrival_time,
+        endpoint_id,
+        currency,
+        attributes,
+        metrics,
+        row_number() over (
+            partition by dt, family, event_id
+            order by arrival_time asc nulls last, transform_version desc nulls last
+        ) as copy_number
+    from events
+    where dt between ? /* start */ and ? /* end */
+        and family = 'app'
+        and event_name = 'app.purchase'
+),
+
+purchase_events as (
     select
         dt,
         endpoint_id,
@@ -21,9 +43,8 @@ with purchase_events as (
         element_at(attributes, '_product_id') as product_id,
         coalesce(element_at(metrics, '_quantity'), 1) as quantity,
         element_at(metrics, '_item_price') as item_price
-    from app_events
-    where dt between ? /* start */ and ? /* end */
-        and event_name = 'app.purchase'
+    from purchase_rows
+    where copy_number = 1
 ),
 
 final as (

@@ -15,25 +15,39 @@
 --   p50_length_s: median session length, seconds
 --   p90_length_s: 90th percentile session length, seconds
 with session_events as (
+    -- feeds distinct counts only, so redelivered rows need no de-duplication
     select
         dt,
-        event_name,
         session_id,
-        endpoint_id,
-        session_start_time,
-        session_stop_time
-    from app_events
+        endpoint_id
+    from events
     where dt between ? /* start */ and ? /* end */
+        and family = 'app'
         and event_name in ('app.session_start', 'app.session_stop', 'app.session_pause', 'app.session_resume')
+),
+
+stop_rows as (
+    -- narrowed to stops first, then de-duplicated (a redelivered stop would count its length twice)
+    select
+        dt,
+        session_start_time,
+        session_stop_time,
+        row_number() over (
+            partition by dt, family, event_id
+            order by arrival_time asc nulls last, transform_version desc nulls last
+        ) as copy_number
+    from events
+    where dt between ? /* start */ and ? /* end */
+        and family = 'app'
+        and event_name = 'app.session_stop'
 ),
 
 session_lengths as (
     select
         dt,
-        session_id,
         cast(date_diff('millisecond', session_start_time, session_stop_time) as double) / 1000 as length_s
-    from session_events
-    where event_name = 'app.session_stop'
+    from stop_rows
+    where copy_number = 1
         and session_start_time is not null
         and session_stop_time >= session_start_time
 ),

@@ -206,7 +206,7 @@ describe('saved queries (app events)', () => {
   });
 
   describe('purchases', () => {
-    it('sums revenue per day, product and currency, never across currencies', async () => {
+    it('sums revenue per day, product and currency, never across currencies, a redelivered purchase once', async () => {
       // Arrange: the currency comes from the column or from the _currency attribute
       const buy = (
         endpoint: string,
@@ -224,6 +224,21 @@ describe('saved queries (app events)', () => {
         buy('A', 'USD', { _product_id: 'p1' }, { _item_price: 2.5, _quantity: 2 }),
         buy('B', null, { _product_id: 'p1', _currency: 'USD' }, { _item_price: 3 }),
         buy('C', 'EUR', { _product_id: 'p1' }, { _item_price: 10, _quantity: 1 }),
+        // the same purchase delivered twice counts once
+        row('app', 'app.purchase', '2026-11-01T11:00:00Z', {
+          event_id: 'twice',
+          endpoint_id: 'C',
+          currency: 'EUR',
+          attributes: { _product_id: 'p1' },
+          metrics: { _item_price: 5 },
+        }),
+        row('app', 'app.purchase', '2026-11-01T11:00:00Z', {
+          event_id: 'twice',
+          endpoint_id: 'C',
+          currency: 'EUR',
+          attributes: { _product_id: 'p1' },
+          metrics: { _item_price: 5 },
+        }),
       ]);
       // Act
       const rows = await runSaved(dir, 'purchases', NOV1);
@@ -233,9 +248,9 @@ describe('saved queries (app events)', () => {
           dt: '2026-11-01',
           product_id: 'p1',
           currency: 'EUR',
-          purchases: 1,
-          units: 1,
-          revenue: 10,
+          purchases: 2,
+          units: 2,
+          revenue: 15,
           buyers: 1,
         },
         {
