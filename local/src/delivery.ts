@@ -60,7 +60,7 @@ export interface DeliveryOptions {
   /** Runs the handler (e.g. a HandlerPool); default: `transform`, in this thread. The caller closes it. */
   runner?: BatchRunner;
   bufferLimits?: BufferLimits;
-  /** Called after each Parquet file is published. */
+  /** Called after each Parquet file is published (with workers, in the order they finish). */
   onFile?: (path: string, rows: number, bytes: number) => void;
 }
 
@@ -87,6 +87,7 @@ export class LakeDelivery {
   private readonly runner: BatchRunner;
   private readonly maxInFlight: number;
   private readonly inFlight: { batch: readonly SourceRecord[]; outcomes: Promise<RecordOutcome[]> }[] = [];
+  private readonly writes: Promise<void>[] = [];
   private invocations = 0;
   private fileSeq = 0;
   readonly stats: DeliveryStats = {
@@ -146,6 +147,7 @@ export class LakeDelivery {
   async flush(): Promise<void> {
     while (this.inFlight.length > 0) await this.applyNext();
     for (const due of this.buffer.drain()) await this.writePartition(due);
+    while (this.writes.length > 0) await this.writes.shift();
     await this.errors.flush();
     this.stats.errorFiles = this.errors.written.files;
     this.stats.errorBytes = this.errors.written.bytes;
@@ -186,15 +188,27 @@ export class LakeDelivery {
     });
   }
 
+  /** Names the partition's next file (in flush order, so names never depend on timing) and writes it. */
   private async writePartition(due: PartitionRows): Promise<void> {
-    const table = serializedRowsToTable(due.rows, this.options.transform.parseRow);
-    due.rows.length = 0; // let the JSON text go before encoding
     this.fileSeq += 1;
     const name = `part-${this.options.runId}-${String(this.fileSeq).padStart(6, '0')}.parquet`;
     const path = join(this.options.lake, 'events', partitionPath(due.partition), name);
-    const bytes = await writeParquetFile(path, table);
+    if (this.runner.write) {
+      // Off this thread; a few files at a time, so the rows waiting to be written stay bounded.
+      const written = this.runner.write(due.rows, path).then((w) => this.published(path, w.rows, w.bytes));
+      written.catch(() => undefined); // awaited below or in flush()
+      this.writes.push(written);
+      while (this.writes.length > this.runner.concurrency) await this.writes.shift();
+      return;
+    }
+    const table = serializedRowsToTable(due.rows, this.options.transform.parseRow);
+    due.rows.length = 0; // let the JSON text go before encoding
+    this.published(path, table.numRows, await writeParquetFile(path, table));
+  }
+
+  private published(path: string, rows: number, bytes: number): void {
     this.stats.files += 1;
     this.stats.bytesWritten += bytes;
-    this.options.onFile?.(path, table.numRows, bytes);
+    this.options.onFile?.(path, rows, bytes);
   }
 }

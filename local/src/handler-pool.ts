@@ -11,13 +11,18 @@ import { EngagementLakeError } from '../../transform/src/errors';
 import { buildTransformationEvent, outcomesOf, type RecordOutcome } from './batch-outcome';
 import type { SourceRecord } from './batcher';
 import type { LocalTransform } from './delivery';
-import type { WorkerRequest, WorkerResponse } from './handler-worker';
+import type { BatchRequest, WorkerRequest, WorkerResponse, WorkerSettings, Written } from './handler-worker';
 
 /** Something that runs one batch through the handler. */
 export interface BatchRunner {
   /** How many batches it works on at once (the delivery keeps a few more than this in flight). */
   readonly concurrency: number;
   run(batch: readonly SourceRecord[], invocationId: string): Promise<RecordOutcome[]>;
+  /**
+   * Writes a partition's rows (the handler's output lines) as one Parquet file at `path`, off this
+   * thread. Absent: the caller writes in this thread.
+   */
+  write?(rows: string[], path: string): Promise<Written>;
   /** Stops its workers, if any. Idempotent; batches still running are rejected. */
   close(): Promise<void>;
 }
@@ -41,8 +46,10 @@ export function inProcessRunner(transform: LocalTransform): BatchRunner {
 }
 
 interface Task {
-  resolve(outcomes: RecordOutcome[]): void;
+  resolve(value: never): void;
   reject(error: Error): void;
+  /** Says what failed, e.g. "the handler failed". */
+  what: string;
 }
 
 interface Slot {
@@ -61,7 +68,7 @@ function bootstrap(): string {
 }
 
 /** Packs a batch into one transferable buffer: the worker gets the bytes without a copy per record. */
-function pack(batch: readonly SourceRecord[], id: number, invocationId: string): WorkerRequest {
+function pack(batch: readonly SourceRecord[], id: number, invocationId: string): BatchRequest {
   let total = 0;
   for (const record of batch) total += record.data.byteLength;
   const data = new Uint8Array(total);
@@ -74,11 +81,16 @@ function pack(batch: readonly SourceRecord[], id: number, invocationId: string):
     ends[i] = offset;
     arrivals[i] = record.arrivalTime;
   });
-  return { id, invocationId, data, ends, arrivals };
+  return { kind: 'batch', id, invocationId, data, ends, arrivals };
+}
+
+export interface HandlerPoolOptions {
+  /** Keep the `raw` column in the files the workers write (default true). */
+  includeRaw?: boolean;
 }
 
 /**
- * A fixed pool of handler workers. A batch goes to the worker with the fewest batches queued. A
+ * A fixed pool of handler workers. A task goes to the worker with the fewest tasks queued. A
  * worker that crashes fails the pool: every batch in flight, and every later one, is rejected.
  * Workers hold the process open only while they have work, so a forgotten `close()` never hangs it.
  */
@@ -89,25 +101,24 @@ export class HandlerPool implements BatchRunner {
   private failure: Error | null = null;
   private closing: Promise<void> | null = null;
 
-  constructor(size: number) {
+  constructor(size: number, options: HandlerPoolOptions = {}) {
     if (!Number.isInteger(size) || size < 1)
       throw new EngagementLakeError(`a handler pool needs at least one worker, got ${size}`);
     this.concurrency = size;
     const code = bootstrap();
-    this.slots = Array.from({ length: size }, () => this.startWorker(code));
+    const settings: WorkerSettings = { includeRaw: options.includeRaw ?? true };
+    this.slots = Array.from({ length: size }, () => this.startWorker(code, settings));
   }
 
   run(batch: readonly SourceRecord[], invocationId: string): Promise<RecordOutcome[]> {
-    if (this.failure) return Promise.reject(this.failure);
-    if (this.closing) return Promise.reject(new EngagementLakeError('the handler pool is closed'));
-    const slot = this.slots.reduce((a, b) => (b.tasks.size < a.tasks.size ? b : a));
-    const id = (this.nextId += 1);
-    const request = pack(batch, id, invocationId);
-    return new Promise<RecordOutcome[]>((resolve, reject) => {
-      slot.tasks.set(id, { resolve, reject });
-      slot.worker.ref();
-      slot.worker.postMessage(request, [request.data.buffer as ArrayBuffer]);
+    return this.submit<RecordOutcome[]>('the handler failed', (id) => {
+      const request = pack(batch, id, invocationId);
+      return [request, [request.data.buffer as ArrayBuffer]];
     });
+  }
+
+  write(rows: string[], path: string): Promise<Written> {
+    return this.submit<Written>(`writing ${path} failed`, (id) => [{ kind: 'write', id, path, rows }, []]);
   }
 
   close(): Promise<void> {
@@ -118,8 +129,21 @@ export class HandlerPool implements BatchRunner {
     return this.closing;
   }
 
-  private startWorker(code: string): Slot {
-    const worker = new Worker(code, { eval: true, execArgv: [] });
+  private submit<T>(what: string, request: (id: number) => [WorkerRequest, ArrayBuffer[]]): Promise<T> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.closing) return Promise.reject(new EngagementLakeError('the handler pool is closed'));
+    const slot = this.slots.reduce((a, b) => (b.tasks.size < a.tasks.size ? b : a));
+    const id = (this.nextId += 1);
+    const [message, transfer] = request(id);
+    return new Promise<T>((resolve, reject) => {
+      slot.tasks.set(id, { resolve: resolve as (value: never) => void, reject, what });
+      slot.worker.ref();
+      slot.worker.postMessage(message, transfer);
+    });
+  }
+
+  private startWorker(code: string, settings: WorkerSettings): Slot {
+    const worker = new Worker(code, { eval: true, execArgv: [], workerData: settings });
     const slot: Slot = { worker, tasks: new Map() };
     worker.unref();
     worker.on('message', (message: WorkerResponse) => {
@@ -127,8 +151,8 @@ export class HandlerPool implements BatchRunner {
       if (!task) return;
       slot.tasks.delete(message.id);
       if (slot.tasks.size === 0) worker.unref();
-      if ('error' in message) task.reject(new EngagementLakeError(`the handler failed: ${message.error}`));
-      else task.resolve(message.outcomes);
+      if ('error' in message) task.reject(new EngagementLakeError(`${task.what}: ${message.error}`));
+      else task.resolve(('written' in message ? message.written : message.outcomes) as never);
     });
     worker.on('error', (error) => this.crash(error));
     worker.on('exit', (code) => {

@@ -1,15 +1,21 @@
 /**
- * A handler worker (see handler-pool.ts): receives packed batches, runs the Firehose handler from
- * transform/handler.ts on each exactly as in the main thread, and posts back each record's outcome.
+ * A handler worker (see handler-pool.ts). Two kinds of work, one at a time, in arrival order:
+ * - a packed batch: runs the Firehose handler from transform/handler.ts on it exactly as the main
+ *   thread would, and posts back each record's outcome;
+ * - a partition's rows: parses them, encodes them as Parquet and writes the file (its name was
+ *   chosen by the main thread, so file names and contents do not depend on which worker wrote them).
  * Powertools logs and metrics stay silent here as in the main thread (local-transform.ts).
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
+import { serializedRowsToTable } from './arrow-schema';
 import { buildTransformationEvent, outcomesOf, type RecordOutcome } from './batch-outcome';
 import type { SourceRecord } from './batcher';
 import { defaultTransform } from './local-transform';
+import { writeParquetFile } from './parquet-writer';
 
 /** A batch as posted to a worker: every record's bytes in one buffer, cut at `ends`. */
-export interface WorkerRequest {
+export interface BatchRequest {
+  kind: 'batch';
   id: number;
   invocationId: string;
   data: Uint8Array;
@@ -17,10 +23,35 @@ export interface WorkerRequest {
   arrivals: (number | null)[];
 }
 
-export type WorkerResponse = { id: number; outcomes: RecordOutcome[] } | { id: number; error: string };
+/** One Parquet file to write: a partition's rows as the handler serialized them. */
+export interface WriteRequest {
+  kind: 'write';
+  id: number;
+  path: string;
+  rows: string[];
+}
+
+export type WorkerRequest = BatchRequest | WriteRequest;
+
+/** What a write did. */
+export interface Written {
+  rows: number;
+  bytes: number;
+}
+
+export type WorkerResponse =
+  | { id: number; outcomes: RecordOutcome[] }
+  | { id: number; written: Written }
+  | { id: number; error: string };
+
+/** Settings a worker starts with. */
+export interface WorkerSettings {
+  /** Keep the `raw` column when writing (the `--no-raw` choice). */
+  includeRaw: boolean;
+}
 
 /** Cuts a packed batch back into records (views on the one buffer, no copies). */
-export function unpack(request: WorkerRequest): SourceRecord[] {
+export function unpack(request: BatchRequest): SourceRecord[] {
   let start = 0;
   return request.ends.map((end, i) => {
     const record = { data: request.data.subarray(start, end), arrivalTime: request.arrivals[i] };
@@ -29,23 +60,31 @@ export function unpack(request: WorkerRequest): SourceRecord[] {
   });
 }
 
-async function handle(request: WorkerRequest, transform: ReturnType<typeof defaultTransform>) {
+type Transform = ReturnType<typeof defaultTransform>;
+
+async function handle(request: WorkerRequest, transform: Transform): Promise<WorkerResponse> {
+  if (request.kind === 'write') {
+    const table = serializedRowsToTable(request.rows, transform.parseRow);
+    request.rows.length = 0; // let the JSON text go before encoding
+    const bytes = await writeParquetFile(request.path, table);
+    return { id: request.id, written: { rows: table.numRows, bytes } };
+  }
   const batch = unpack(request);
   const event = buildTransformationEvent(batch, request.invocationId);
   const response = await transform.handler(event);
-  return outcomesOf(batch, event, response, (record) => transform.failureOf(record));
+  return { id: request.id, outcomes: outcomesOf(batch, event, response, (r) => transform.failureOf(r)) };
 }
 
 if (parentPort) {
   const port = parentPort;
-  const transform = defaultTransform();
-  // One batch at a time, in arrival order: the pool decides how much each worker gets.
+  const settings = workerData as WorkerSettings;
+  const transform = defaultTransform({ includeRaw: settings.includeRaw });
   let chain: Promise<void> = Promise.resolve();
   port.on('message', (request: WorkerRequest) => {
     chain = chain.then(async () => {
       let reply: WorkerResponse;
       try {
-        reply = { id: request.id, outcomes: await handle(request, transform) };
+        reply = await handle(request, transform);
       } catch (error) {
         reply = { id: request.id, error: error instanceof Error ? error.message : String(error) };
       }

@@ -73,7 +73,7 @@ export async function ingest(options: IngestOptions): Promise<IngestSummary> {
 function handlerRunner(options: IngestOptions): BatchRunner | undefined {
   if (options.transform) return undefined;
   const workers = options.workers ?? defaultWorkerCount();
-  return workers > 0 ? new HandlerPool(workers) : undefined;
+  return workers > 0 ? new HandlerPool(workers, { includeRaw: options.includeRaw ?? true }) : undefined;
 }
 
 async function run(

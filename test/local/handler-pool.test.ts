@@ -5,7 +5,7 @@ import type { SourceRecord } from '../../local/src/batcher';
 import { HandlerPool, inProcessRunner } from '../../local/src/handler-pool';
 import { ingest } from '../../local/src/ingest';
 import { defaultTransform } from '../../local/src/local-transform';
-import { DOCUMENTED, listFiles, tempDir } from './helpers';
+import { DOCUMENTED, duckdbRows, listFiles, tempDir } from './helpers';
 
 const ARRIVAL = Date.parse('2024-03-01T12:00:00Z');
 
@@ -55,6 +55,45 @@ describe('HandlerPool', () => {
 
       // Assert
       expect(inWorkers).toEqual(inThread);
+    });
+  });
+
+  describe('writing Parquet files in a worker', () => {
+    it('writes a partition’s rows to the file named, without raw when asked', async () => {
+      // Arrange
+      pool = new HandlerPool(1, { includeRaw: false });
+      const outcomes = await pool.run(await documentedRecords('sms.ndjson'), 'write-0001');
+      const lines = outcomes.flatMap((o) => (o.ok ? o.lines : []));
+      const path = join(
+        await tempDir('pool-write-'),
+        'events',
+        'family=sms',
+        'dt=2020-01-01',
+        'part-x.parquet',
+      );
+
+      // Act
+      const written = await pool.write([...lines], path);
+
+      // Assert
+      expect(written.rows).toBe(lines.length);
+      const rows = await duckdbRows(`select event_id, raw from read_parquet('${path}')`);
+      expect(rows.map((r) => r.event_id)).toEqual(lines.map((l) => JSON.parse(l).event_id));
+      expect(rows.every((r) => r.raw === null)).toBe(true);
+      expect(written.bytes).toBe((await readFile(path)).byteLength);
+    });
+
+    it('rejects with the path when the file cannot be written', async () => {
+      // Arrange: the partition folder's parent is a file.
+      pool = new HandlerPool(1);
+      const dir = await tempDir('pool-write-');
+      await writeFile(join(dir, 'events'), 'not a folder');
+
+      // Act
+      const write = pool.write(['{}'], join(dir, 'events', 'family=sms', 'part-x.parquet'));
+
+      // Assert
+      await expect(write).rejects.toThrow(/writing .*part-x\.parquet failed/);
     });
   });
 
