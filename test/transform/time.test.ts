@@ -58,12 +58,39 @@ describe('time', () => {
       expect(formatTimestamp(Date.UTC(1999, 0, 1, 2, 3, 4, 5))).toBe('1999-01-01T02:03:04.005Z');
       expect(formatTimestamp(0)).toBe('1970-01-01T00:00:00.000Z');
     });
+
+    it('writes the right date and time on either side of midnight, leap days and the last instant', () => {
+      // Arrange: times whose date was formatted just before (the date is cached per day)
+      const times = [
+        [Date.UTC(1999, 11, 31, 23, 59, 59, 999), '1999-12-31T23:59:59.999Z'],
+        [Date.UTC(2000, 0, 1), '2000-01-01T00:00:00.000Z'],
+        [Date.UTC(2000, 1, 29, 12, 0, 9, 90), '2000-02-29T12:00:09.090Z'],
+        [Date.UTC(1999, 11, 31, 0, 0, 0, 1), '1999-12-31T00:00:00.001Z'],
+        [Date.UTC(9999, 11, 31, 23, 59, 59, 999), '9999-12-31T23:59:59.999Z'],
+      ] as const;
+      // Act, Assert
+      for (const [ms, text] of times) expect(formatTimestamp(ms)).toBe(text);
+    });
+
+    it('writes times outside 1970..9999 and fractional milliseconds as Date#toISOString does', () => {
+      expect(formatTimestamp(-1)).toBe('1969-12-31T23:59:59.999Z');
+      expect(formatTimestamp(1.9)).toBe('1970-01-01T00:00:00.001Z');
+      expect(formatTimestamp(Date.UTC(10000, 0, 1))).toBe('+010000-01-01T00:00:00.000Z');
+      expect(() => formatTimestamp(Number.NaN)).toThrow(RangeError);
+    });
   });
 
   describe('utcDate and tomorrowUtc', () => {
     it('takes the UTC date, not the local one', () => {
       expect(utcDate(Date.UTC(2026, 10, 28, 23, 59, 59, 999))).toBe('2026-11-28');
       expect(tomorrowUtc(Date.UTC(2026, 11, 31, 12))).toBe('2027-01-01');
+    });
+
+    it('gives each day its own date when days alternate (the date cache is per day)', () => {
+      expect(utcDate(Date.UTC(2026, 1, 28, 23, 59, 59, 999))).toBe('2026-02-28');
+      expect(utcDate(Date.UTC(2026, 2, 1))).toBe('2026-03-01');
+      expect(utcDate(Date.UTC(2026, 1, 28))).toBe('2026-02-28');
+      expect(utcDate(-1)).toBe('1969-12-31');
     });
   });
 });

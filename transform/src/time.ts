@@ -51,12 +51,44 @@ export function parseTimestamp(value: unknown): number | null {
  * Epoch numbers are mis-scaled there before 2001, so the Lambda never emits them.
  */
 export function formatTimestamp(ms: number): string {
-  return new Date(ms).toISOString();
+  if (!isCacheable(ms)) return new Date(ms).toISOString();
+  const day = Math.floor(ms / DAY_MS);
+  const time = ms - day * DAY_MS;
+  const hours = Math.floor(time / 3_600_000);
+  const minutes = Math.floor(time / 60_000) % 60;
+  const seconds = Math.floor(time / 1000) % 60;
+  return `${isoDate(day)}T${pad2(hours)}:${pad2(minutes)}:${pad2(seconds)}.${String(time % 1000).padStart(3, '0')}Z`;
 }
 
 /** The UTC date `YYYY-MM-DD` of an epoch-millisecond time. */
 export function utcDate(ms: number): string {
-  return formatTimestamp(ms).slice(0, 10);
+  return isCacheable(ms) ? isoDate(Math.floor(ms / DAY_MS)) : formatTimestamp(ms).slice(0, 10);
+}
+
+// Dates are formatted several times per event (the `dt` decision, each timestamp column written)
+// and events cluster in a few days, so `YYYY-MM-DD` is cached per day and Date#toISOString, the
+// costly part, runs once per day. Bounded, so a stream of far-apart dates cannot grow it.
+const DATES = new Map<number, string>();
+const MAX_CACHED_DAYS = 10_000;
+
+/** `YYYY-MM-DD` of a day number (days since 1970-01-01). */
+function isoDate(day: number): string {
+  let date = DATES.get(day);
+  if (date === undefined) {
+    date = new Date(day * DAY_MS).toISOString().slice(0, 10);
+    if (DATES.size >= MAX_CACHED_DAYS) DATES.clear();
+    DATES.set(day, date);
+  }
+  return date;
+}
+
+/** Whole milliseconds in 1970..9999: four-digit years, no fraction (toISOString handles the rest). */
+function isCacheable(ms: number): boolean {
+  return Number.isInteger(ms) && ms >= 0 && ms <= MAX_MS;
+}
+
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : `${n}`;
 }
 
 /** `YYYY-MM-DD` of the day after `ms` (UTC): the end of the `dt` projection range. */
