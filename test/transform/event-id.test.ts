@@ -13,6 +13,12 @@ describe('eventId', () => {
     expect(eventId('  {"a":1}\n')).toBe(id);
   });
 
+  it('ignores Unicode white space and several byte-order marks at either end, but not inside', () => {
+    const id = eventId('{"a":1}');
+    expect(eventId('\uFEFF\uFEFF\u00A0\u2028\t{"a":1}\u3000\u2029\uFEFF\v\f')).toBe(id);
+    expect(eventId('{"a":\uFEFF1}')).not.toBe(id);
+  });
+
   it('gives a re-serialised copy a different id', () => {
     expect(eventId('{"a": 1}')).not.toBe(eventId('{"a":1}'));
   });
