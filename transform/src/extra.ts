@@ -20,16 +20,24 @@ export function collectExtra(
 ): Record<string, string> {
   const held = new Set(consumed);
   const extra: Record<string, string> = {};
-  const walk = (value: unknown, path: string): void => {
-    if (held.has(path)) return;
-    if (isPlainObject(value)) {
-      for (const [key, child] of Object.entries(value)) walk(child, path === '' ? key : `${path}.${key}`);
-      return;
-    }
-    if (path !== '') extra[path] = JSON.stringify(value as Json);
-  };
-  walk(source, '');
+  if (isPlainObject(source) && !held.has('')) collectObject(source, '', held, extra);
   return extra;
+}
+
+/** Adds the leaves under `object` (at `path`) to `extra`. Runs on every event: keys, not entries, and no closure. */
+function collectObject(
+  object: Record<string, unknown>,
+  path: string,
+  held: Set<string>,
+  extra: Record<string, string>,
+): void {
+  for (const key of Object.keys(object)) {
+    const childPath = path === '' ? key : `${path}.${key}`;
+    if (held.has(childPath)) continue;
+    const child = object[key];
+    if (isPlainObject(child)) collectObject(child, childPath, held, extra);
+    else if (childPath !== '') extra[childPath] = JSON.stringify(child as Json);
+  }
 }
 
 /**
