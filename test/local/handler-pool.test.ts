@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SourceRecord } from '../../local/src/batcher';
-import { HandlerPool, inProcessRunner } from '../../local/src/handler-pool';
+import { defaultWorkerCount, HandlerPool, inProcessRunner } from '../../local/src/handler-pool';
 import { ingest } from '../../local/src/ingest';
 import { defaultTransform } from '../../local/src/local-transform';
 import { DOCUMENTED, duckdbRows, listFiles, tempDir } from './helpers';
@@ -16,6 +16,23 @@ async function documentedRecords(name: string): Promise<SourceRecord[]> {
     .filter((line) => line.trim() !== '')
     .map((line) => ({ data: Buffer.from(line, 'utf8'), arrivalTime: ARRIVAL }));
 }
+
+describe('defaultWorkerCount', () => {
+  describe('sizing the pool from the cores', () => {
+    it.each([
+      [1, 0],
+      [2, 1],
+      [3, 2],
+      [16, 2],
+    ])('uses %i core(s) with %i worker(s)', (cores, workers) => {
+      // Arrange, Act
+      const count = defaultWorkerCount(cores);
+
+      // Assert
+      expect(count).toBe(workers);
+    });
+  });
+});
 
 describe('HandlerPool', () => {
   let pool: HandlerPool | undefined;
@@ -61,7 +78,7 @@ describe('HandlerPool', () => {
   describe('writing Parquet files in a worker', () => {
     it('writes a partition’s rows to the file named, without raw when asked', async () => {
       // Arrange
-      pool = new HandlerPool(1, { includeRaw: false });
+      pool = new HandlerPool(1, { includeRaw: false, writes: true });
       const outcomes = await pool.run(await documentedRecords('sms.ndjson'), 'write-0001');
       const lines = outcomes.flatMap((o) => (o.ok ? o.lines : []));
       const path = join(
@@ -73,7 +90,7 @@ describe('HandlerPool', () => {
       );
 
       // Act
-      const written = await pool.write([...lines], path);
+      const written = await pool.write!([...lines], path);
 
       // Assert
       expect(written.rows).toBe(lines.length);
@@ -85,12 +102,12 @@ describe('HandlerPool', () => {
 
     it('rejects with the path when the file cannot be written', async () => {
       // Arrange: the partition folder's parent is a file.
-      pool = new HandlerPool(1);
+      pool = new HandlerPool(1, { writes: true });
       const dir = await tempDir('pool-write-');
       await writeFile(join(dir, 'events'), 'not a folder');
 
       // Act
-      const write = pool.write(['{}'], join(dir, 'events', 'family=sms', 'part-x.parquet'));
+      const write = pool.write!(['{}'], join(dir, 'events', 'family=sms', 'part-x.parquet'));
 
       // Assert
       await expect(write).rejects.toThrow(/writing .*part-x\.parquet failed/);
@@ -127,52 +144,58 @@ describe('HandlerPool', () => {
 
 describe('ingest', () => {
   describe('with handler workers', () => {
-    it('writes byte-identical files and the same counts as the handler in this thread', async () => {
-      // Arrange: many small batches, so several are in flight at once across two workers.
-      const dir = await tempDir('pool-in-');
-      const lines: string[] = [];
-      for (const name of ['app.ndjson', 'email.ndjson', 'ses.ndjson', 'sms.ndjson', 'journey.ndjson']) {
-        lines.push(...(await readFile(join(DOCUMENTED, name), 'utf8')).split('\n').filter((l) => l.trim()));
-      }
-      lines.push('{"broken', '[1,2]');
-      const input = join(dir, 'mixed.ndjson');
-      await writeFile(input, lines.join('\n') + '\n');
-      const [inThread, inWorkers] = [await tempDir('pool-0-'), await tempDir('pool-2-')];
-      const common = {
-        inputs: [input],
-        batchLimits: { maxBytes: 4096, maxRecords: 3 },
-        clock: () => ARRIVAL,
-      };
-
-      // Act
-      const a = await ingest({ ...common, lake: inThread, workers: 0 });
-      const b = await ingest({ ...common, lake: inWorkers, workers: 2 });
-
-      // Assert
-      // Run ids carry a random part: compare everything else.
-      const counts = ({ runId: _id, seconds: _s, recordsPerSecond: _r, ...rest }: typeof a) => rest;
-      expect(counts(b)).toEqual(counts(a));
-      expect(a.records).toBe(lines.length);
-      expect(a.failed).toEqual({ invalid_json: 1, not_an_object: 1 });
-      // Parquet files byte for byte (as digests, to keep failures readable); error records without
-      // attemptEndingTimestamp, which is the wall clock of the write.
-      const contents = async (lake: string, runId: string) => {
-        const out: Record<string, unknown> = {};
-        for (const file of await listFiles(lake)) {
-          const bytes = await readFile(join(lake, file));
-          out[file.replaceAll(runId, 'RUN')] = file.endsWith('.parquet')
-            ? createHash('sha256').update(bytes).digest('hex')
-            : bytes
-                .toString('utf8')
-                .split('\n')
-                .filter(Boolean)
-                .map((line) => ({ ...JSON.parse(line), attemptEndingTimestamp: 0 }));
+    it.each([
+      [1, 'the handler in one worker, files written in this thread'],
+      [2, 'the handler and the file writes in two workers'],
+    ])(
+      'with %i worker(s) (%s), writes byte-identical files and the same counts as in this thread',
+      async (workers) => {
+        // Arrange: many small batches, so several are in flight at once across two workers.
+        const dir = await tempDir('pool-in-');
+        const lines: string[] = [];
+        for (const name of ['app.ndjson', 'email.ndjson', 'ses.ndjson', 'sms.ndjson', 'journey.ndjson']) {
+          lines.push(...(await readFile(join(DOCUMENTED, name), 'utf8')).split('\n').filter((l) => l.trim()));
         }
-        return out;
-      };
-      const expected = await contents(inThread, a.runId);
-      expect(Object.keys(expected).filter((f) => f.endsWith('.parquet')).length).toBeGreaterThan(1);
-      expect(await contents(inWorkers, b.runId)).toEqual(expected);
-    });
+        lines.push('{"broken', '[1,2]');
+        const input = join(dir, 'mixed.ndjson');
+        await writeFile(input, lines.join('\n') + '\n');
+        const [inThread, inWorkers] = [await tempDir('pool-0-'), await tempDir(`pool-${workers}-`)];
+        const common = {
+          inputs: [input],
+          batchLimits: { maxBytes: 4096, maxRecords: 3 },
+          clock: () => ARRIVAL,
+        };
+
+        // Act
+        const a = await ingest({ ...common, lake: inThread, workers: 0 });
+        const b = await ingest({ ...common, lake: inWorkers, workers });
+
+        // Assert
+        // Run ids carry a random part: compare everything else.
+        const counts = ({ runId: _id, seconds: _s, recordsPerSecond: _r, ...rest }: typeof a) => rest;
+        expect(counts(b)).toEqual(counts(a));
+        expect(a.records).toBe(lines.length);
+        expect(a.failed).toEqual({ invalid_json: 1, not_an_object: 1 });
+        // Parquet files byte for byte (as digests, to keep failures readable); error records without
+        // attemptEndingTimestamp, which is the wall clock of the write.
+        const contents = async (lake: string, runId: string) => {
+          const out: Record<string, unknown> = {};
+          for (const file of await listFiles(lake)) {
+            const bytes = await readFile(join(lake, file));
+            out[file.replaceAll(runId, 'RUN')] = file.endsWith('.parquet')
+              ? createHash('sha256').update(bytes).digest('hex')
+              : bytes
+                  .toString('utf8')
+                  .split('\n')
+                  .filter(Boolean)
+                  .map((line) => ({ ...JSON.parse(line), attemptEndingTimestamp: 0 }));
+          }
+          return out;
+        };
+        const expected = await contents(inThread, a.runId);
+        expect(Object.keys(expected).filter((f) => f.endsWith('.parquet')).length).toBeGreaterThan(1);
+        expect(await contents(inWorkers, b.runId)).toEqual(expected);
+      },
+    );
   });
 });
