@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -197,5 +198,51 @@ describe('ingest', () => {
         expect(await contents(inWorkers, b.runId)).toEqual(expected);
       },
     );
+  });
+});
+
+describe('ingest in its own process', () => {
+  /** Runs ingest with two handler workers in a child process, as the CLI does, and returns how it ended. */
+  async function runChild(lake: string) {
+    const dir = await tempDir('pool-child-');
+    const script = join(dir, 'run.ts');
+    const ingestPath = join(__dirname, '..', '..', 'local', 'src', 'ingest');
+    await writeFile(
+      script,
+      `import { ingest } from ${JSON.stringify(ingestPath)};\n` +
+        `void ingest({ inputs: [${JSON.stringify(join(DOCUMENTED, 'sms.ndjson'))}], lake: ${JSON.stringify(lake)}, workers: 2 })\n` +
+        `  .then((s) => console.log(JSON.stringify({ rows: s.rows })), (e) => { console.error(e.message); process.exitCode = 3; });\n`,
+    );
+    return spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 60_000 });
+  }
+
+  describe('ending the workers', () => {
+    it('exits once the run is done', async () => {
+      // Arrange
+      const lake = join(await tempDir('pool-child-lake-'), 'lake');
+      const expected = (await documentedRecords('sms.ndjson')).length;
+
+      // Act
+      const result = await runChild(lake);
+
+      // Assert: a worker left running would keep the process alive until the timeout kills it.
+      expect(result.signal).toBeNull();
+      expect(result.status).toBe(0);
+      expect(JSON.parse(result.stdout)).toEqual({ rows: expected });
+    });
+
+    it('exits with the error when a file cannot be written', async () => {
+      // Arrange: `events` is a file, so no partition folder can be made.
+      const lake = await tempDir('pool-child-lake-');
+      await writeFile(join(lake, 'events'), 'not a folder');
+
+      // Act
+      const result = await runChild(lake);
+
+      // Assert
+      expect(result.signal).toBeNull();
+      expect(result.status).toBe(3);
+      expect(result.stderr).toMatch(/part-.*\.parquet/);
+    });
   });
 });
