@@ -23,17 +23,25 @@ const INT32_MAX = 2_147_483_647;
 // Plain decimal numbers only: no hex, no exponent, no blanks, which Number() would also accept.
 const DECIMAL = /^-?\d+(\.\d+)?$/;
 
-// Split paths are cached: flatteners read the same few dozen constant paths on every event.
-const SEGMENTS = new Map<string, string[]>();
+/** A dot path split into its keys, and for each key the rest of the path from it (`rests[i]`). */
+interface SplitPath {
+  keys: string[];
+  rests: string[];
+}
+
+// Split paths are cached: flatteners read the same few dozen constant paths on every event, and
+// the rests are joined once here instead of on every read that misses a step.
+const SPLIT_PATHS = new Map<string, SplitPath>();
 const MAX_CACHED_PATHS = 10_000;
 
-function segments(path: string): string[] {
-  let parts = SEGMENTS.get(path);
-  if (parts === undefined) {
-    parts = path.split('.');
-    if (SEGMENTS.size < MAX_CACHED_PATHS) SEGMENTS.set(path, parts);
+function splitPath(path: string): SplitPath {
+  let split = SPLIT_PATHS.get(path);
+  if (split === undefined) {
+    const keys = path.split('.');
+    split = { keys, rests: keys.map((_, i) => keys.slice(i).join('.')) };
+    if (SPLIT_PATHS.size < MAX_CACHED_PATHS) SPLIT_PATHS.set(path, split);
   }
-  return parts;
+  return split;
 }
 
 /**
@@ -42,17 +50,16 @@ function segments(path: string): string[] {
  * dots (`tags.a.b` for `{ tags: { 'a.b': … } }`) are found too.
  */
 export function get(source: unknown, path: string): unknown {
-  const parts = segments(path);
+  const { keys, rests } = splitPath(path);
   let current: unknown = source;
-  for (let i = 0; i < parts.length; i++) {
+  for (let i = 0; i < keys.length; i++) {
     if (!isPlainObject(current)) return undefined;
-    if (Object.hasOwn(current, parts[i])) {
-      current = current[parts[i]];
+    if (Object.hasOwn(current, keys[i])) {
+      current = current[keys[i]];
       continue;
     }
-    if (i === parts.length - 1) return undefined;
-    const rest = parts.slice(i).join('.');
-    return Object.hasOwn(current, rest) ? current[rest] : undefined;
+    if (i === keys.length - 1) return undefined;
+    return Object.hasOwn(current, rests[i]) ? current[rests[i]] : undefined;
   }
   return current;
 }
