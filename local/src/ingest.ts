@@ -32,6 +32,8 @@ export interface IngestOptions {
    * Ignored when `transform` is given. The output is the same for any number.
    */
   workers?: number;
+  /** Let the workers write the Parquet files too (default false; more memory, see HandlerPoolOptions). */
+  workerWrites?: boolean;
   batchLimits?: BatchLimits;
   bufferLimits?: BufferLimits;
   /** Clock for the run id and run timing (injected for tests). */
@@ -73,7 +75,8 @@ export async function ingest(options: IngestOptions): Promise<IngestSummary> {
 function handlerRunner(options: IngestOptions): BatchRunner | undefined {
   if (options.transform) return undefined;
   const workers = options.workers ?? defaultWorkerCount();
-  return workers > 0 ? new HandlerPool(workers, { includeRaw: options.includeRaw ?? true }) : undefined;
+  const pool = { includeRaw: options.includeRaw ?? true, writes: options.workerWrites };
+  return workers > 0 ? new HandlerPool(workers, pool) : undefined;
 }
 
 async function run(

@@ -146,11 +146,12 @@ describe('HandlerPool', () => {
 describe('ingest', () => {
   describe('with handler workers', () => {
     it.each([
-      [1, 'the handler in one worker, files written in this thread'],
-      [2, 'the handler and the file writes in two workers'],
+      [1, false, 'the handler in one worker, files written in this thread'],
+      [2, false, 'the handler in two workers, files written in this thread'],
+      [2, true, 'the handler and the file writes in two workers'],
     ])(
-      'with %i worker(s) (%s), writes byte-identical files and the same counts as in this thread',
-      async (workers) => {
+      'with %i worker(s), worker writes %s (%s), writes byte-identical files and the same counts as in this thread',
+      async (workers, workerWrites) => {
         // Arrange: many small batches, so several are in flight at once across two workers.
         const dir = await tempDir('pool-in-');
         const lines: string[] = [];
@@ -169,7 +170,7 @@ describe('ingest', () => {
 
         // Act
         const a = await ingest({ ...common, lake: inThread, workers: 0 });
-        const b = await ingest({ ...common, lake: inWorkers, workers });
+        const b = await ingest({ ...common, lake: inWorkers, workers, workerWrites });
 
         // Assert
         // Run ids carry a random part: compare everything else.
@@ -202,7 +203,7 @@ describe('ingest', () => {
 });
 
 describe('ingest in its own process', () => {
-  /** Runs ingest with two handler workers in a child process, as the CLI does, and returns how it ended. */
+  /** Runs ingest with two workers (writing files too) in a child process, as the CLI does; returns how it ended. */
   async function runChild(lake: string) {
     const dir = await tempDir('pool-child-');
     const script = join(dir, 'run.ts');
@@ -210,7 +211,7 @@ describe('ingest in its own process', () => {
     await writeFile(
       script,
       `import { ingest } from ${JSON.stringify(ingestPath)};\n` +
-        `void ingest({ inputs: [${JSON.stringify(join(DOCUMENTED, 'sms.ndjson'))}], lake: ${JSON.stringify(lake)}, workers: 2 })\n` +
+        `void ingest({ inputs: [${JSON.stringify(join(DOCUMENTED, 'sms.ndjson'))}], lake: ${JSON.stringify(lake)}, workers: 2, workerWrites: true })\n` +
         `  .then((s) => console.log(JSON.stringify({ rows: s.rows })), (e) => { console.error(e.message); process.exitCode = 3; });\n`,
     );
     return spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 60_000 });
