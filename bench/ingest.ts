@@ -5,12 +5,19 @@
  * - ingest: the full local pipeline (split, Firehose handler, Parquet zstd).
  * Reports records/s, MB/s, peak RSS (process.resourceUsage().maxRSS) and the ratio to the baseline.
  *
- * Run: npx tsx bench/ingest.ts            (BENCH_MB=256 for a shorter run; BENCH_KEEP=1 keeps the files)
+ * Run: npx tsx bench/ingest.ts            (BENCH_MB=256 for a shorter run; BENCH_KEEP=1 keeps the files;
+ *                                          BENCH_WORKERS=n sets the handler workers, default by cores)
  *
  * Measured 2026-11-28 on the 2-core dev machine, shared with other jobs (load average 3–6):
  * 1,025 MiB, 1,070,000 records: baseline 8.1 s (132,224 records/s, peak RSS 141 MiB);
  * ingest 213.3 s (5,016 records/s, 4.8 MiB/s, 26x the baseline), peak RSS 594 MiB
  * (V8 heap 255 MiB, external 135 MiB), 237 Parquet files, 32.4 MiB written.
+ * After the handler worker pool and the cold-partition flush (2026-11-28 15:48, load average 4):
+ * 1 handler worker (the 2-core default): ingest 142.4 s (7,515 records/s, 125.7 CPU s, main thread
+ * busy 52%), peak RSS 621 MiB, 257 Parquet files (this input cycles through every partition, so
+ * files are cut by the 16 MiB per-partition threshold, not by time order). 2 workers: peak RSS
+ * 673 MiB; 2 workers also writing the Parquet files (`workerWrites`): 988 MiB, hence off by default.
+ * Part of the speed-up is the transform's own optimisations landing the same afternoon.
  */
 import { spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -78,10 +85,22 @@ async function ingestChild(path: string, lake: string): Promise<void> {
     peak.heapUsedMiB = Math.max(peak.heapUsedMiB, Math.round(m.heapUsed / MIB));
     peak.externalMiB = Math.max(peak.externalMiB, Math.round(m.external / MIB));
   }, 100);
-  const summary = await ingest({ inputs: [path], lake });
+  const workers = process.env.BENCH_WORKERS ? Number(process.env.BENCH_WORKERS) : undefined;
+  const elu = performance.eventLoopUtilization();
+  const cpu = process.cpuUsage();
+  const summary = await ingest({ inputs: [path], lake, workers });
   clearInterval(sampler);
+  const used = process.cpuUsage(cpu);
   process.stdout.write(
-    JSON.stringify({ ...summary, ...peak, maxRssKiB: process.resourceUsage().maxRSS }) + '\n',
+    JSON.stringify({
+      ...summary,
+      ...peak,
+      maxRssKiB: process.resourceUsage().maxRSS,
+      // Every thread's CPU time (workers included), and how busy the main thread was.
+      cpuSeconds: (used.user + used.system) / 1e6,
+      mainBusy: performance.eventLoopUtilization(elu).utilization,
+      workers: workers ?? (await import('../local/src/handler-pool')).defaultWorkerCount(),
+    }) + '\n',
   );
 }
 
@@ -117,8 +136,9 @@ async function main(): Promise<void> {
     );
     const run = runChild(['--ingest', input, lake]);
     console.log(
-      `ingest: ${run.seconds.toFixed(1)} s, ${run.recordsPerSecond} records/s, ${(bytes / MIB / run.seconds).toFixed(1)} MiB/s, ` +
-        `peak RSS ${(run.maxRssKiB / 1024).toFixed(0)} MiB (peak V8 heap ${run.heapUsedMiB} MiB, external ${run.externalMiB} MiB)`,
+      `ingest (${run.workers} handler workers): ${run.seconds.toFixed(1)} s, ${run.recordsPerSecond} records/s, ${(bytes / MIB / run.seconds).toFixed(1)} MiB/s, ` +
+        `${run.cpuSeconds.toFixed(1)} CPU s, main thread busy ${(run.mainBusy * 100).toFixed(0)}%, ` +
+        `peak RSS ${(run.maxRssKiB / 1024).toFixed(0)} MiB (main thread: peak V8 heap ${run.heapUsedMiB} MiB, external ${run.externalMiB} MiB)`,
     );
     console.log(
       `  records ${run.records} (ok ${run.okRecords}, failed ${run.failedRecords}), rows ${run.rows}, ` +
