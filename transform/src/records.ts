@@ -5,7 +5,7 @@
 import { MAX_RECORD_BYTES } from './constants';
 import { EngagementLakeError } from './errors';
 import { splitJsonRecords } from './json-split';
-import { COLUMNS, type ColumnDefinition, type EventRow, type PartitionKeys } from './schema';
+import { COLUMNS, emptyRow, type ColumnDefinition, type EventRow, type PartitionKeys } from './schema';
 import { formatTimestamp } from './time';
 import { transformEvent } from './transform-event';
 import type { FailureReason, TransformDiagnostics, TransformOptions } from './types';
@@ -152,7 +152,8 @@ export function parseRow(json: string): EventRow {
     throw new EngagementLakeError('a serialized row is not a JSON object');
   }
   const source = parsed as Record<string, unknown>;
-  const row: Record<string, RowValue> = {};
+  // Filled in column order over emptyRow()'s keys, which are already in that order.
+  const row: Record<string, RowValue> = emptyRow();
   for (const column of COLUMNS as readonly ColumnDefinition[]) {
     const value = source[column.name];
     if (value === undefined || value === null) {
