@@ -298,6 +298,19 @@ describe('JsonRecordSplitter', () => {
       },
     );
 
+    it.each([1, 7, 1000])(
+      'keeps a piece of exactly maxRecordBytes and cuts a larger one, in chunks of %i characters',
+      (size) => {
+        // Arrange: 6 + 20 + 2 = 28 bytes, then 6 + 22 + 2 = 30 bytes
+        const fits = `{"a":"${'x'.repeat(20)}"}`;
+        const tooBig = `{"a":"${'x'.repeat(22)}"}`;
+        // Act
+        const pieces = splitInChunks(`${fits}${tooBig}\n${fits}`, size, 28);
+        // Assert: the cut is just past the limit, after the 29th byte; the closing brace is skipped
+        expect(pieces).toEqual([fits, `{"a":"${'x'.repeat(22)}"`, fits]);
+      },
+    );
+
     it('never cuts between the halves of a surrogate pair when streamed', () => {
       // Arrange: `{"s":"` is 6 bytes, each "😀" 4 (two UTF-16 units): the 4th "😀" passes 20 bytes
       const text = `{"s":"${'😀'.repeat(6)}"}\n{"b":2}`;

@@ -94,6 +94,11 @@ export class JsonRecordSplitter {
   private bytes = 0;
   /** Text of the current piece from earlier chunks. */
   private parts: string[] = [];
+  // Next backslash and newline in the current chunk at or after where the scan is (chunk.length
+  // when none); searched again only once passed, so each search covers new text and splitting
+  // stays linear however many records a chunk holds. Reset for each chunk.
+  private backslashAt = -1;
+  private newlineAt = -1;
 
   constructor(options: JsonRecordSplitterOptions = {}) {
     this.maxRecordBytes = options.maxRecordBytes ?? MAX_RECORD_BYTES;
@@ -104,16 +109,14 @@ export class JsonRecordSplitter {
     const out: string[] = [];
     // Index in `chunk` where the current piece's unsaved text starts; -1 when nothing is kept.
     let start = this.mode === 'between' || this.discarding ? -1 : 0;
+    this.backslashAt = -1;
+    this.newlineAt = -1;
     for (let i = 0; i < chunk.length; i++) {
-      // Fast path for the bulk of the text: inside a value, when the rest of this chunk cannot take
-      // the piece past the size limit (at most 3 UTF-8 bytes per UTF-16 unit), so no cut is needed.
-      if (
-        this.mode === 'value' &&
-        !this.atLineStart &&
-        !this.discarding &&
-        this.bytes + 3 * (chunk.length - i) <= this.maxRecordBytes
-      ) {
-        i = this.scanValue(chunk, i);
+      // Fast path for the bulk of the text, inside a value: over as many characters as cannot take
+      // the piece past the size limit (at most 3 UTF-8 bytes per UTF-16 unit), so no cut falls there.
+      const room = Math.floor((this.maxRecordBytes - this.bytes) / 3);
+      if (this.mode === 'value' && !this.atLineStart && !this.discarding && room > 0) {
+        i = this.scanValue(chunk, i, Math.min(chunk.length, i + room));
         if (this.depth <= 0 && !this.inString) {
           this.emit(out, chunk, start, i + 1);
           this.reset();
@@ -185,23 +188,19 @@ export class JsonRecordSplitter {
 
   /**
    * What `step` does, from `from` until the piece completes, a newline (the next line's first
-   * column needs the general loop) or the end of the chunk; returns the index of the last character
-   * it consumed. Inside a string it jumps with `indexOf` to the next quote, backslash or newline,
-   * the only characters that matter there. Bytes are counted only if the piece stays open.
+   * column needs the general loop) or `end`; returns the index of the last character it consumed.
+   * Inside a string it jumps with `indexOf` to the next quote, backslash or newline, the only
+   * characters that matter there. Bytes are counted only if the piece stays open.
    */
-  private scanValue(chunk: string, from: number): number {
+  private scanValue(chunk: string, from: number, end: number): number {
     let { depth, inString, escaped } = this;
-    // Next backslash and newline at or after `i` (chunk.length when none); searched again only
-    // once passed, so each search covers new text and the scan stays linear.
-    let backslash = -1;
-    let newline = -1;
     let i = from;
-    for (; i < chunk.length; i++) {
+    for (; i < end; i++) {
       if (inString && !escaped) {
-        if (backslash < i) backslash = indexOrEnd(chunk, '\\', i);
-        if (newline < i) newline = indexOrEnd(chunk, '\n', i);
-        i = Math.min(indexOrEnd(chunk, '"', i), backslash, newline);
-        if (i === chunk.length) break;
+        if (this.backslashAt < i) this.backslashAt = indexOrEnd(chunk, '\\', i);
+        if (this.newlineAt < i) this.newlineAt = indexOrEnd(chunk, '\n', i);
+        i = Math.min(indexOrEnd(chunk, '"', i), this.backslashAt, this.newlineAt);
+        if (i >= end) break;
       }
       const c = chunk.charCodeAt(i);
       if (c === NEWLINE) {
@@ -223,7 +222,7 @@ export class JsonRecordSplitter {
       }
       if (depth <= 0 && !inString) break;
     }
-    const last = Math.min(i, chunk.length - 1);
+    const last = Math.min(i, end - 1);
     this.depth = depth;
     this.inString = inString;
     this.escaped = escaped;
