@@ -6,7 +6,7 @@
  *
  * @see ../../../../shared/reference/event-formats.md §2.1, §2.2
  */
-import type { SourceFormat } from '../types';
+import type { Flattened, SourceFormat } from '../types';
 import { FieldReader, type JsonObject } from './fields';
 import { pinpointColumns } from './pinpoint-columns';
 import { type PinpointEventName, pinpointEventName } from './pinpoint-names';
@@ -31,11 +31,33 @@ function firstTimestamp(r: FieldReader, paths: string[]): number | null {
   return null;
 }
 
-/** The event type (held as sent by the `event_type` column) and its family and normalised name. */
-function begin(r: FieldReader, event: JsonObject): { eventType: string; name: PinpointEventName } {
-  r.consume('event_type');
+/**
+ * Flattens either Pinpoint shape; the shapes differ only in `event_version` and in where the
+ * event's own time is (`eventTimeOf`).
+ */
+function flattenPinpoint(
+  event: JsonObject,
+  version: (r: FieldReader) => string | null,
+  eventTimeOf: (r: FieldReader, name: PinpointEventName, arrivalTime: number | null) => number | null,
+): Flattened {
+  const r = new FieldReader(event);
+  r.consume('event_type'); // held as sent by the `event_type` column
   const eventType = event.event_type as string;
-  return { eventType, name: pinpointEventName(eventType) };
+  const name = pinpointEventName(eventType);
+  const columns = pinpointColumns(r, {
+    event_type: eventType,
+    event_name: name.eventName,
+    event_version: version(r),
+  });
+  const arrivalTime = r.timestamp('arrival_timestamp');
+  return {
+    family: name.family,
+    columns,
+    eventTime: eventTimeOf(r, name, arrivalTime),
+    arrivalTime,
+    consumed: r.consumed,
+    unknownType: name.unknownType,
+  };
 }
 
 /**
@@ -54,22 +76,12 @@ function begin(r: FieldReader, event: JsonObject): { eventType: string; name: Pi
 export const pinpoint: SourceFormat = {
   name: 'pinpoint',
   matches: (event) => hasEventType(event) && hasEventVersion(event),
-  flatten(event) {
-    const r = new FieldReader(event);
-    const { eventType, name } = begin(r, event);
-    const head = { event_type: eventType, event_name: name.eventName, event_version: r.str('event_version') };
-    const columns = pinpointColumns(r, head);
-    const arrivalTime = r.timestamp('arrival_timestamp');
-    const eventTime = name.family === 'email' ? arrivalTime : r.timestamp('event_timestamp');
-    return {
-      family: name.family,
-      columns,
-      eventTime,
-      arrivalTime,
-      consumed: r.consumed,
-      unknownType: name.unknownType,
-    };
-  },
+  flatten: (event) =>
+    flattenPinpoint(
+      event,
+      (r) => r.str('event_version'),
+      (r, name, arrivalTime) => (name.family === 'email' ? arrivalTime : r.timestamp('event_timestamp')),
+    ),
 };
 
 /**
@@ -82,24 +94,11 @@ export const pinpoint: SourceFormat = {
 export const pinpointLegacy: SourceFormat = {
   name: 'pinpoint_legacy',
   matches: (event) => hasEventType(event) && !hasEventVersion(event),
-  flatten(event) {
-    const r = new FieldReader(event);
-    const { eventType, name } = begin(r, event);
-    const columns = pinpointColumns(r, {
-      event_type: eventType,
-      event_name: name.eventName,
-      event_version: null,
-    });
-    const arrivalTime = r.timestamp('arrival_timestamp');
-    const own = name.family === 'email' ? LEGACY_EMAIL_TIMES : LEGACY_TIMES;
-    const eventTime = firstTimestamp(r, own) ?? arrivalTime;
-    return {
-      family: name.family,
-      columns,
-      eventTime,
-      arrivalTime,
-      consumed: r.consumed,
-      unknownType: name.unknownType,
-    };
-  },
+  flatten: (event) =>
+    flattenPinpoint(
+      event,
+      () => null,
+      (r, name, arrivalTime) =>
+        firstTimestamp(r, name.family === 'email' ? LEGACY_EMAIL_TIMES : LEGACY_TIMES) ?? arrivalTime,
+    ),
 };
