@@ -7,11 +7,12 @@
  * @see https://docs.aws.amazon.com/firehose/latest/APIReference/API_PutRecordBatch.html
  */
 
+// A record is at most 1,000 KiB before base64: the same limit the handler enforces.
+import { MAX_RECORD_BYTES } from '../../transform/src/constants';
+
 /** The `X-Amz-Target` prefix of every operation of the Firehose API version 2015-08-04. */
 export const TARGET_PREFIX = 'Firehose_20150804.';
 
-/** A record is at most 1,000 KiB before base64. */
-export const MAX_RECORD_BYTES = 1000 * 1024;
 /** PutRecordBatch takes at most 500 records… */
 export const MAX_BATCH_RECORDS = 500;
 /** …and at most 4 MiB of record data. */
