@@ -172,8 +172,7 @@ export class LakeDelivery {
   private async addRows(outcome: OkOutcome, partition: PartitionKeys): Promise<void> {
     for (const line of outcome.lines) {
       this.stats.rows += 1;
-      for (const due of this.buffer.add({ family: partition.family, dt: partition.dt }, line))
-        await this.writePartition(due);
+      for (const due of this.buffer.add(partition, line)) await this.writePartition(due);
     }
   }
 
