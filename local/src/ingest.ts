@@ -58,24 +58,25 @@ export interface IngestSummary extends DeliveryStats {
  * console.log(summary.rows, summary.failed);
  */
 export async function ingest(options: IngestOptions): Promise<IngestSummary> {
-  const started = (options.clock ?? Date.now)();
+  const clock = options.clock ?? Date.now;
+  const started = clock();
   const sources = await resolveInputs(options.inputs);
   await ensureLakeFolder(options.lake);
   const includeRaw = options.includeRaw ?? true;
   const transform = options.transform ?? (await import('./local-transform')).defaultTransform({ includeRaw });
-  const runner = handlerRunner(options);
+  const runner = handlerRunner(options, includeRaw);
   try {
-    return await run(options, sources, transform, runner, started);
+    return await run(options, sources, transform, runner, clock, started);
   } finally {
     await runner?.close();
   }
 }
 
 /** A worker pool for the default handler, unless the caller brought a transform or asked for none. */
-function handlerRunner(options: IngestOptions): BatchRunner | undefined {
+function handlerRunner(options: IngestOptions, includeRaw: boolean): BatchRunner | undefined {
   if (options.transform) return undefined;
   const workers = options.workers ?? defaultWorkerCount();
-  const pool = { includeRaw: options.includeRaw ?? true, writes: options.workerWrites };
+  const pool = { includeRaw, writes: options.workerWrites };
   return workers > 0 ? new HandlerPool(workers, pool) : undefined;
 }
 
@@ -84,9 +85,9 @@ async function run(
   sources: Awaited<ReturnType<typeof resolveInputs>>,
   transform: LocalTransform,
   runner: BatchRunner | undefined,
+  clock: () => number,
   started: number,
 ): Promise<IngestSummary> {
-  const clock = options.clock ?? Date.now;
   const runId = newRunId(started);
   const delivery = new LakeDelivery({
     lake: options.lake,
