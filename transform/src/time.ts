@@ -6,11 +6,17 @@
 const MAX_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 const DAY_MS = 86_400_000;
 
-/** Epoch numbers are read by magnitude: seconds below 1e11, milliseconds below 1e14, else microseconds. */
+/**
+ * Epoch milliseconds of an epoch number, read by magnitude: seconds below 1e11, milliseconds below
+ * 1e14, else microseconds. Not rounded, so a caller can tell whether sub-millisecond digits exist.
+ */
+export function epochNumberToMs(n: number): number {
+  return n < 1e11 ? n * 1000 : n < 1e14 ? n : n / 1000;
+}
+
 function fromEpochNumber(n: number): number | null {
   if (!Number.isFinite(n)) return null;
-  const ms = n < 1e11 ? n * 1000 : n < 1e14 ? n : n / 1000;
-  const rounded = Math.floor(ms);
+  const rounded = Math.floor(epochNumberToMs(n));
   return rounded >= 0 && rounded <= MAX_MS ? rounded : null;
 }
 

@@ -7,7 +7,7 @@
  * flattener returns as `consumed` (everything else lands in `extra`).
  */
 import { isPlainObject } from '../extra';
-import { parseTimestamp } from '../time';
+import { epochNumberToMs, parseTimestamp } from '../time';
 
 /** A JSON object as parsed: plain keys, unknown values. */
 export type JsonObject = Record<string, unknown>;
@@ -250,9 +250,7 @@ export class FieldReader {
 /** Epoch numbers with sub-millisecond parts, or ISO strings with more than 3 fraction digits. */
 function dropsPrecision(raw: unknown): boolean {
   if (typeof raw === 'number' || (typeof raw === 'string' && DECIMAL.test(raw.trim()))) {
-    const n = Number(raw);
-    const ms = n < 1e11 ? n * 1000 : n < 1e14 ? n : n / 1000;
-    return !Number.isInteger(ms);
+    return !Number.isInteger(epochNumberToMs(Number(raw)));
   }
   return typeof raw === 'string' && /\.\d{3}0*[1-9]/.test(raw);
 }
