@@ -4,6 +4,7 @@
  */
 import { MAX_RECORD_BYTES } from './constants';
 import { EngagementLakeError } from './errors';
+import { isPlainObject } from './extra';
 import { splitJsonRecords } from './json-split';
 import { COLUMNS, emptyRow, type ColumnDefinition, type EventRow, type PartitionKeys } from './schema';
 import { formatTimestamp } from './time';
@@ -106,8 +107,7 @@ export function serializeRows(rows: readonly EventRow[]): string {
 }
 
 function isStringMap(value: unknown, valueType: 'string' | 'number'): boolean {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  return Object.values(value).every((v) => typeof v === valueType);
+  return isPlainObject(value) && Object.values(value).every((v) => typeof v === valueType);
 }
 
 /** Reads one serialized column value back; undefined when it has the wrong type. */
@@ -148,14 +148,11 @@ export function parseRow(json: string): EventRow {
   } catch (cause) {
     throw new EngagementLakeError('a serialized row is not valid JSON', { cause });
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new EngagementLakeError('a serialized row is not a JSON object');
-  }
-  const source = parsed as Record<string, unknown>;
+  if (!isPlainObject(parsed)) throw new EngagementLakeError('a serialized row is not a JSON object');
   // Filled in column order over emptyRow()'s keys, which are already in that order.
   const row: Record<string, RowValue> = emptyRow();
   for (const column of COLUMNS as readonly ColumnDefinition[]) {
-    const value = source[column.name];
+    const value = parsed[column.name];
     if (value === undefined || value === null) {
       if (!column.nullable) throw new EngagementLakeError(`a serialized row has no '${column.name}'`);
       row[column.name] = null;
