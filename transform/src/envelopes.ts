@@ -37,6 +37,17 @@ function without(record: Record<string, unknown>, key: string): Record<string, u
   return rest;
 }
 
+/** The inside of an EventBridge envelope: `detail`, and the envelope's account, time and other fields. */
+function fromEventBridge(record: Record<string, unknown>): Unwrapped {
+  return {
+    event: record.detail as Record<string, unknown>,
+    suffix: '+eventbridge',
+    account: typeof record.account === 'string' ? record.account : null,
+    time: parseTimestamp(record.time),
+    fields: without(record, 'detail'),
+  };
+}
+
 /**
  * Takes off an EventBridge envelope (`detail-type`, `source`, `detail`) or an SNS notification
  * envelope (`Type: Notification`, `Message` holding the record as a JSON string). An EventBridge
@@ -44,18 +55,7 @@ function without(record: Record<string, unknown>, key: string): Record<string, u
  * time come first, and both envelopes' fields are kept. Other nesting is not unwrapped.
  */
 export function unwrapEnvelope(record: Record<string, unknown>): UnwrapResult {
-  if (isEventBridge(record)) {
-    return {
-      ok: true,
-      value: {
-        event: record.detail as Record<string, unknown>,
-        suffix: '+eventbridge',
-        account: typeof record.account === 'string' ? record.account : null,
-        time: parseTimestamp(record.time),
-        fields: without(record, 'detail'),
-      },
-    };
-  }
+  if (isEventBridge(record)) return { ok: true, value: fromEventBridge(record) };
   if (isSns(record)) {
     let inner: unknown;
     try {
@@ -65,31 +65,16 @@ export function unwrapEnvelope(record: Record<string, unknown>): UnwrapResult {
     }
     if (!isPlainObject(inner)) return { ok: false, reason: 'not_an_object' };
     const topic = typeof record.TopicArn === 'string' ? SNS_ACCOUNT.exec(record.TopicArn) : null;
-    const snsAccount = topic ? topic[1] : null;
-    const snsTime = parseTimestamp(record.Timestamp);
-    if (isEventBridge(inner)) {
-      // The SNS and EventBridge field names are disjoint (PascalCase vs lower-case), so one map holds both.
-      const bridged = unwrapEnvelope(inner) as { ok: true; value: Unwrapped };
-      const { account, time, fields } = bridged.value;
-      return {
-        ok: true,
-        value: {
-          event: bridged.value.event,
-          suffix: '+sns',
-          account: account ?? snsAccount,
-          time: time ?? snsTime,
-          fields: { ...without(record, 'Message'), ...fields },
-        },
-      };
-    }
+    const bridged = isEventBridge(inner) ? fromEventBridge(inner) : null;
     return {
       ok: true,
       value: {
-        event: inner,
+        event: bridged?.event ?? inner,
         suffix: '+sns',
-        account: snsAccount,
-        time: snsTime,
-        fields: without(record, 'Message'),
+        account: bridged?.account ?? (topic ? topic[1] : null),
+        time: bridged?.time ?? parseTimestamp(record.Timestamp),
+        // The SNS and EventBridge field names are disjoint (PascalCase vs lower-case), so one map holds both.
+        fields: { ...without(record, 'Message'), ...bridged?.fields },
       },
     };
   }
