@@ -5,7 +5,7 @@
  */
 import { type Batch, type GenContext, MINUTE } from './context';
 import { activeEndpoint, type Endpoint } from './identities';
-import { appArrival, appEvent, endpointJson, messageEvent, type Session, sessionId } from './pinpoint';
+import { appArrival, appEvent, programmeSendEvent, type Session, sessionId } from './pinpoint';
 import type { Rng } from './rng';
 
 interface Price {
@@ -196,13 +196,10 @@ export function pushCampaign(ctx: GenContext, t0: number, batch: Batch): void {
     campaign_id: campaign.campaignId,
   };
   const arrival = t0 + rng.int(30, 400);
-  const context = { custom: { endpoint: endpointJson(rng, endpoint, endpoint.pushChannel, false) } };
   const attributes = { ...ids, delivery_type: endpoint.pushChannel, campaign_send_status: status };
   batch.add(
     arrival,
-    messageEvent(world, endpoint.app.appId, '_campaign.send', t0, arrival, endpoint.endpointId, attributes, {
-      clientContext: context,
-    }),
+    programmeSendEvent(rng, world, 'campaign', endpoint.pushChannel, endpoint, t0, arrival, attributes),
   );
   if (status !== 'SUCCESS' || !rng.chance(0.85)) return;
   let now = t0 + rng.int(500, 20000);

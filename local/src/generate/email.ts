@@ -16,7 +16,7 @@ import {
   USER_AGENTS,
 } from './email-funnel';
 import { legacyEmail } from './legacy';
-import { endpointJson, messageEvent } from './pinpoint';
+import { messageEvent, programmeSendEvent } from './pinpoint';
 import { sesEmail } from './ses';
 
 const EVENT_TYPES: Partial<Record<EmailStep['kind'], string>> = {
@@ -172,19 +172,9 @@ function programmeSend(ctx: GenContext, message: EmailMessage, batch: Batch): bo
       delivery_type: 'EMAIL',
       campaign_send_status: status,
     };
-    const context = { custom: { endpoint: endpointJson(rng, endpoint, 'EMAIL', false) } };
     batch.add(
       arrival,
-      messageEvent(
-        world,
-        endpoint.app.appId,
-        '_campaign.send',
-        at,
-        arrival,
-        endpoint.endpointId,
-        attributes,
-        { clientContext: context },
-      ),
+      programmeSendEvent(rng, world, 'campaign', 'EMAIL', endpoint, at, arrival, attributes),
     );
     return status === 'SUCCESS';
   }
@@ -197,13 +187,7 @@ function programmeSend(ctx: GenContext, message: EmailMessage, batch: Batch): bo
       journey_send_status_message: ok ? '200' : 'Address is on the suppression list',
       journey_send_status_code: ok ? '200' : '403',
     };
-    const context = { custom: { endpoint: endpointJson(rng, endpoint, 'EMAIL', true) } };
-    batch.add(
-      arrival,
-      messageEvent(world, endpoint.app.appId, '_journey.send', at, arrival, endpoint.endpointId, attributes, {
-        clientContext: context,
-      }),
-    );
+    batch.add(arrival, programmeSendEvent(rng, world, 'journey', 'EMAIL', endpoint, at, arrival, attributes));
     return ok;
   }
   return true;

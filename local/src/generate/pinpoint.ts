@@ -112,7 +112,7 @@ export function messageEvent(
  * The endpoint record Pinpoint embeds in campaign and journey events, as a JSON string (so
  * readers must parse it a second time). Endpoints with a known user carry `User.UserId`.
  */
-export function endpointJson(rng: Rng, endpoint: Endpoint, channelType: string, forJourney: boolean): string {
+function endpointJson(rng: Rng, endpoint: Endpoint, channelType: string, forJourney: boolean): string {
   // An endpoint without a known user has an empty `User` in campaign events and none in journey ones, as documented.
   const user = endpoint.userId === null ? {} : { UserId: endpoint.userId };
   const record = forJourney
@@ -132,4 +132,31 @@ export function endpointJson(rng: Rng, endpoint: Endpoint, channelType: string, 
         User: user,
       };
   return JSON.stringify(record);
+}
+
+/**
+ * The send event a campaign or journey writes for the endpoint before the channel's own events
+ * (`_campaign.send` / `_journey.send`), with the endpoint record in `client_context`.
+ */
+export function programmeSendEvent(
+  rng: Rng,
+  world: World,
+  kind: 'campaign' | 'journey',
+  channelType: string,
+  endpoint: Endpoint,
+  eventTime: number,
+  arrivalTime: number,
+  attributes: Record<string, string>,
+): Record<string, unknown> {
+  const endpointRecord = endpointJson(rng, endpoint, channelType, kind === 'journey');
+  return messageEvent(
+    world,
+    endpoint.app.appId,
+    `_${kind}.send`,
+    eventTime,
+    arrivalTime,
+    endpoint.endpointId,
+    attributes,
+    { clientContext: { custom: { endpoint: endpointRecord } } },
+  );
 }

@@ -8,7 +8,7 @@ import { type Batch, DAY, eraAt, type GenContext, HOUR } from './context';
 import { eumText } from './eum';
 import type { Endpoint } from './identities';
 import { legacySms } from './legacy';
-import { endpointJson, messageEvent } from './pinpoint';
+import { messageEvent, programmeSendEvent } from './pinpoint';
 
 type SmsProgramme = 'campaign' | 'journey' | 'transactional';
 
@@ -61,7 +61,6 @@ function programmeSend(
       ['DAILY_CAP', 1],
       ['PERMANENT_FAILURE', 1],
     ]);
-    const context = { custom: { endpoint: endpointJson(rng, endpoint, 'SMS', false) } };
     const attributes = {
       treatment_id: ids.treatment_id,
       campaign_activity_id: ids.campaign_activity_id,
@@ -69,19 +68,7 @@ function programmeSend(
       campaign_id: ids.campaign_id,
       campaign_send_status: status,
     };
-    batch.add(
-      arrival,
-      messageEvent(
-        world,
-        endpoint.app.appId,
-        '_campaign.send',
-        t0,
-        arrival,
-        endpoint.endpointId,
-        attributes,
-        { clientContext: context },
-      ),
-    );
+    batch.add(arrival, programmeSendEvent(rng, world, 'campaign', 'SMS', endpoint, t0, arrival, attributes));
     return status === 'SUCCESS';
   }
   if (kind === 'journey') {
@@ -93,13 +80,7 @@ function programmeSend(
       journey_send_status_message: ok ? '200' : 'Rate exceeded',
       journey_send_status_code: ok ? '200' : '429',
     };
-    const context = { custom: { endpoint: endpointJson(rng, endpoint, 'SMS', true) } };
-    batch.add(
-      arrival,
-      messageEvent(world, endpoint.app.appId, '_journey.send', t0, arrival, endpoint.endpointId, attributes, {
-        clientContext: context,
-      }),
-    );
+    batch.add(arrival, programmeSendEvent(rng, world, 'journey', 'SMS', endpoint, t0, arrival, attributes));
     return ok;
   }
   return true;
