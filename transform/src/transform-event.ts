@@ -24,7 +24,12 @@ function settleMaps(row: EventRow, extra: Record<string, string>): number {
     const map = row[column] as Record<string, string | number> | null;
     if (map === null) continue;
     const { kept, collisions: moved } = splitCaseCollisions(map);
-    for (const [key, value] of moved) extra[`${column}.${key}`] = JSON.stringify(value);
+    for (const [key, value] of moved) {
+      // An entry the map holds only as text (a number in `attributes`) is in `extra` already, as
+      // its own JSON: the text would turn it into a string.
+      const path = `${column}.${key}`;
+      if (!Object.hasOwn(extra, path)) extra[path] = JSON.stringify(value);
+    }
     collisions += moved.length;
     (row as Record<string, unknown>)[column] = Object.keys(kept).length > 0 ? kept : null;
   }

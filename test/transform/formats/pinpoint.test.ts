@@ -570,6 +570,15 @@ describe('pinpoint', () => {
       expect(diagnostics.caseCollisions).toBe(1);
     });
 
+    it('keeps the JSON type of a case-colliding attribute that is not a string in extra', () => {
+      // Act
+      const { row, diagnostics } = ok(run(v3({ attributes: { Plan: 'pro', plan: 1 } })));
+      // Assert
+      expect(row.attributes).toEqual({ Plan: 'pro' });
+      expect(row.extra).toEqual({ 'attributes.plan': '1' });
+      expect(diagnostics.caseCollisions).toBe(1);
+    });
+
     it('does not consume values of the wrong type: they land in extra', () => {
       // Arrange
       const event = v3({
