@@ -4,13 +4,12 @@ import * as athena from 'aws-cdk-lib/aws-athena';
 import type * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { createNodeFunction } from './functions';
 import type { LakeSettings } from './settings';
 import { PREFIX } from './storage';
 
@@ -171,23 +170,13 @@ export class AthenaViews extends Construct {
     role.attachInlinePolicy(policy);
 
     const fn = (name: 'onEvent' | 'isComplete') =>
-      new nodejs.NodejsFunction(this, name === 'onEvent' ? 'OnEvent' : 'IsComplete', {
+      createNodeFunction(this, name === 'onEvent' ? 'OnEvent' : 'IsComplete', {
         entry: path.join(__dirname, '..', 'view-creator', 'handler.ts'),
         handler: name,
-        projectRoot: path.join(__dirname, '..', '..', '..'),
-        depsLockFilePath: path.join(__dirname, '..', '..', '..', 'package-lock.json'),
-        runtime: lambda.Runtime.NODEJS_22_X,
-        architecture: lambda.Architecture.ARM_64,
         timeout: Duration.seconds(30),
         role,
         logGroup,
         description: `engagement-lake: Athena views (${name})`,
-        bundling: {
-          minify: true,
-          target: 'node22',
-          format: nodejs.OutputFormat.CJS,
-          forceDockerBundling: false,
-        },
       });
     const provider = new cr.Provider(this, 'Provider', {
       onEventHandler: fn('onEvent'),

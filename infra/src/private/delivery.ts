@@ -1,16 +1,16 @@
-import * as path from 'node:path';
 import { Duration, Size, Stack } from 'aws-cdk-lib';
 import type * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { DEFAULT_METRICS_NAMESPACE, METRIC_NAMES } from '../../../transform/src/metrics-names';
+import { createNodeFunction } from './functions';
 import type { LakeSettings } from './settings';
 import { PREFIX } from './storage';
 
@@ -44,13 +44,9 @@ export function createTransformFunction(scope: Construct, settings: LakeSettings
       resources: [logGroup.logGroupArn],
     }),
   );
-  return new nodejs.NodejsFunction(scope, 'Transform', {
+  return createNodeFunction(scope, 'Transform', {
     entry: settings.transformEntry,
     handler: 'handler',
-    projectRoot: path.join(__dirname, '..', '..', '..'),
-    depsLockFilePath: path.join(__dirname, '..', '..', '..', 'package-lock.json'),
-    runtime: lambda.Runtime.NODEJS_22_X,
-    architecture: lambda.Architecture.ARM_64,
     memorySize: 1024,
     // Firehose waits up to 5 minutes for a transformation; 1 MB of input takes well under a minute.
     timeout: Duration.minutes(2),
@@ -63,13 +59,7 @@ export function createTransformFunction(scope: Construct, settings: LakeSettings
       INCLUDE_RAW: String(settings.includeRaw),
       DT_START: settings.dtStart,
     },
-    bundling: {
-      minify: true,
-      sourceMap: true,
-      target: 'node22',
-      format: nodejs.OutputFormat.CJS,
-      forceDockerBundling: false,
-    },
+    bundling: { sourceMap: true },
   });
 }
 
