@@ -3,8 +3,8 @@ import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { generateEvents } from '../../../local/src/generate';
 import { UserInputError } from '../../../transform/src/errors';
+import { DAY_MS, utcDate } from '../../../transform/src/time';
 
-const DAY_MS = 86_400_000;
 const MAX_EVENTS = 1_000_000_000;
 const MAX_DAYS = 36_500;
 /** Lines are written in chunks of about this many characters: far fewer writes than one per line. */
@@ -79,10 +79,6 @@ function parseStart(raw: string): number {
   return ms;
 }
 
-function day(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}
-
 /** Groups lines into newline-terminated chunks, so the stream sees a few large writes. */
 function* chunks(lines: Iterable<string>, counter: { lines: number; bytes: number }): Generator<string> {
   let chunk = '';
@@ -155,8 +151,8 @@ export async function runGenerate(options: GenerateCommandOptions): Promise<Gene
     complete,
     bytes: counter.bytes,
     seed: options.seed,
-    firstDay: day(start),
-    lastDay: day(start + (days - 1) * DAY_MS),
+    firstDay: utcDate(start),
+    lastDay: utcDate(start + (days - 1) * DAY_MS),
     duplicates,
     out,
     seconds,
