@@ -15,16 +15,17 @@ export interface IngestCommandOptions {
  */
 export async function runIngest(inputs: string[], options: IngestCommandOptions): Promise<void> {
   const progress = createProgress(process.stderr);
+  let summary;
   try {
-    const summary = await ingest({
+    summary = await ingest({
       inputs,
       lake: options.lake,
       includeRaw: options.raw,
       onProgress: (read, total) => progress.update(read, total),
     });
-    progress.stop();
-    process.stdout.write(options.json ? `${JSON.stringify(summary)}\n` : `${formatSummary(summary)}\n`);
   } finally {
+    // Cleared before the summary is printed, and on failure before the error is.
     progress.stop();
   }
+  process.stdout.write(options.json ? `${JSON.stringify(summary)}\n` : `${formatSummary(summary)}\n`);
 }
