@@ -173,10 +173,7 @@ function flattenSes(event: Record<string, unknown>, typeKey: 'eventType' | 'noti
   const details = known ? obj(read.source, known.object) : null;
 
   // The event's own timestamp (bounce.timestamp, open.timestamp…), else the send time of the message.
-  const ownTime =
-    known && details !== null && details.timestamp !== undefined
-      ? read.timestamp(`${known.object}.timestamp`)
-      : null;
+  const ownTime = known && details !== null ? read.timestamp(`${known.object}.timestamp`) : null;
   const eventTime = ownTime ?? read.timestamp('mail.timestamp');
 
   const recipients = read.strArray('mail.destination');
