@@ -49,6 +49,7 @@ export interface BatchSummary {
 // `{"records":[]}`: the response's framing around the result records.
 const FRAME_BYTES = 14;
 const PLAIN_BASE64 = /^[A-Za-z0-9+/=]*$/;
+const TOO_LARGE = 'the response reached its size limit before this record';
 
 /**
  * Bytes of a result record as JSON, without re-encoding a large base64 `data` string.
@@ -133,7 +134,7 @@ export function processFirehoseBatch(
 
   for (const [index, record] of records.entries()) {
     if (full) {
-      fail(record, index, 'response_too_large', 'the response reached its size limit before this record');
+      fail(record, index, 'response_too_large', TOO_LARGE);
       continue;
     }
     const transformed = transformRecord(Buffer.from(record.data, 'base64'), {
@@ -156,7 +157,7 @@ export function processFirehoseBatch(
     const bytes = resultBytes(result, true) + 1;
     if (summary.responseBytes + bytes + failedTail[index + 1]! > limit) {
       full = true;
-      fail(record, index, 'response_too_large', 'the response reached its size limit before this record');
+      fail(record, index, 'response_too_large', TOO_LARGE);
       continue;
     }
     out.push(result);
