@@ -66,9 +66,9 @@ export function eventsArrowSchema(): Schema {
 }
 
 /** Fixed-width columns (timestamps, numbers, booleans) are few: Arrow's builders are fine there. */
-function builtData(type: DataType, rows: readonly EventRow[], name: ColumnName): Data {
+function builtData(type: DataType, values: readonly unknown[]): Data {
   const builder = makeBuilder({ type, nullValues: [null, undefined] });
-  for (const row of rows) builder.append(row[name]);
+  for (const value of values) builder.append(value);
   return builder.finish().toVector().data[0];
 }
 
@@ -84,7 +84,7 @@ function columnData(column: ColumnDefinition, type: DataType, rows: readonly Eve
     case 'map<string,double>':
       return mapData(type as Map_, values as (Record<string, string | number> | null)[]);
     default:
-      return builtData(type, rows, name);
+      return builtData(type, values);
   }
 }
 
