@@ -23,7 +23,7 @@ export interface QueryOptions {
   sql?: string;
   param: string[];
   lake: string;
-  format: 'table' | 'csv' | 'json';
+  format: OutputFormat;
   engine: 'duckdb' | 'athena';
   workgroup?: string;
   database?: string;
@@ -82,7 +82,7 @@ export async function runQuery(name: string | undefined, options: QueryOptions):
       lake.close();
     }
   }
-  out(formatResult(result, options.format as OutputFormat));
+  out(formatResult(result, options.format));
   return result;
 }
 
