@@ -11,7 +11,8 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { createNodeFunction } from './functions';
 import type { LakeSettings } from './settings';
-import { PREFIX } from './storage';
+import { glueTableResources } from './catalog';
+import { PREFIX, s3KeyUseStatement } from './storage';
 
 /** A saved query as `queries/src/catalog.ts` loads it from `queries/sql/*.sql`. */
 export interface NamedQuerySource {
@@ -133,21 +134,12 @@ export class AthenaViews extends Construct {
         new iam.PolicyStatement({
           sid: 'ReadCatalog',
           actions: ['glue:GetDatabase', 'glue:GetTable'],
-          resources: [
-            stack.formatArn({ service: 'glue', resource: 'catalog' }),
-            props.database.databaseArn,
-            props.table.tableArn,
-            ...viewTables,
-          ],
+          resources: glueTableResources(props.database, [props.table.tableArn, ...viewTables]),
         }),
         new iam.PolicyStatement({
           sid: 'WriteViews',
           actions: ['glue:CreateTable', 'glue:UpdateTable', 'glue:DeleteTable'],
-          resources: [
-            stack.formatArn({ service: 'glue', resource: 'catalog' }),
-            props.database.databaseArn,
-            ...viewTables,
-          ],
+          resources: glueTableResources(props.database, viewTables),
         }),
         new iam.PolicyStatement({
           sid: 'ResultsBucket',
@@ -159,12 +151,7 @@ export class AthenaViews extends Construct {
           actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
           resources: [props.bucket.arnForObjects(`${PREFIX.athenaResults}*`)],
         }),
-        new iam.PolicyStatement({
-          sid: 'EncryptResults',
-          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-          resources: [props.key.keyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
-        }),
+        s3KeyUseStatement('EncryptResults', props.key),
       ],
     });
     role.attachInlinePolicy(policy);

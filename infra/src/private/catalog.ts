@@ -1,3 +1,4 @@
+import { Stack } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
@@ -41,6 +42,18 @@ export function createCatalog(scope: Construct, bucket: s3.IBucket, dtStart: str
     },
   });
   return { database, table };
+}
+
+/**
+ * The resources a Glue table action is granted on: Glue checks it against the catalog, the database
+ * and the table alike, so a grant names all three.
+ */
+export function glueTableResources(database: glue.IDatabase, tableArns: readonly string[]): string[] {
+  return [
+    Stack.of(database).formatArn({ service: 'glue', resource: 'catalog' }),
+    database.databaseArn,
+    ...tableArns,
+  ];
 }
 
 /** A Glue type string from the schema as a Glue L2 type (complex types keep their Hive spelling). */

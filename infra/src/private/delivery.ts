@@ -12,7 +12,8 @@ import { Construct } from 'constructs';
 import { DEFAULT_METRICS_NAMESPACE, METRIC_NAMES } from '../../../transform/src/metrics-names';
 import { createNodeFunction } from './functions';
 import type { LakeSettings } from './settings';
-import { PREFIX } from './storage';
+import { glueTableResources } from './catalog';
+import { PREFIX, s3KeyUseStatement } from './storage';
 
 /** CloudWatch namespace of the transform's own metrics (Powertools EMF). */
 export const METRICS_NAMESPACE = DEFAULT_METRICS_NAMESPACE;
@@ -102,20 +103,11 @@ export class DestinationRole extends Construct {
           actions: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
           resources: objects,
         }),
-        new iam.PolicyStatement({
-          sid: 'EncryptObjects',
-          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-          resources: [props.key.keyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
-        }),
+        s3KeyUseStatement('EncryptObjects', props.key),
         new iam.PolicyStatement({
           sid: 'ReadSchema',
           actions: ['glue:GetTable', 'glue:GetTableVersion', 'glue:GetTableVersions'],
-          resources: [
-            stack.formatArn({ service: 'glue', resource: 'catalog' }),
-            props.database.databaseArn,
-            props.table.tableArn,
-          ],
+          resources: glueTableResources(props.database, [props.table.tableArn]),
         }),
         new iam.PolicyStatement({
           sid: 'Transform',

@@ -62,6 +62,19 @@ export function createStorage(scope: Construct, settings: LakeSettings): Storage
   return { key, bucket, accessLogsBucket };
 }
 
+/**
+ * Lets a role use the lake key for SSE-KMS objects, and only through S3 (`kms:ViaService`): the
+ * role reads and writes encrypted objects but cannot call KMS on the key directly.
+ */
+export function s3KeyUseStatement(sid: string, key: kms.IKey): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid,
+    actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+    resources: [key.keyArn],
+    conditions: { StringEquals: { 'kms:ViaService': `s3.${Stack.of(key).region}.amazonaws.com` } },
+  });
+}
+
 /** Lifecycle: data kept (forever by default) in a class Athena can read; errors and results expire. */
 export function lifecycleRules(settings: LakeSettings): s3.LifecycleRule[] {
   return [
