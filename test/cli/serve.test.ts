@@ -1,8 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
 import { runServe } from '../../cli/src/commands/serve';
+import * as serveModule from '../../local/src/serve';
+import { UserInputError } from '../../transform/src/errors';
 import { DOCUMENTED, duckdbRows, eventsSql, tempDir } from '../local/helpers';
 
 const ROOT = join(__dirname, '..', '..');
@@ -72,6 +75,49 @@ describe('engagement-lake serve', () => {
 
       // Assert
       await expect(serving).rejects.toThrow("--port must be an integer from 0 to 65535, got 'abc'");
+    });
+
+    it('rejects a port another process listens on with a one-line UserInputError', async () => {
+      // Arrange
+      const taken = createServer();
+      await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+      const port = (taken.address() as AddressInfo).port;
+      const options = { port: String(port), lake: await tempDir(), bufferSeconds: '60', bufferMib: '64' };
+
+      // Act
+      const serving = runServe(options);
+
+      // Assert
+      try {
+        await expect(serving).rejects.toBeInstanceOf(UserInputError);
+        await expect(serving).rejects.toMatchObject({
+          message: `port ${port} is in use; pass another with --port`,
+        });
+      } finally {
+        taken.close();
+      }
+    });
+
+    it('rejects a port the user may not listen on with a one-line UserInputError, not an internal error', async () => {
+      // Arrange
+      const denied = Object.assign(new Error('listen EACCES: permission denied 127.0.0.1:80'), {
+        code: 'EACCES',
+      });
+      const start = jest.spyOn(serveModule, 'startServer').mockRejectedValueOnce(denied);
+      const options = { port: '80', lake: 'lake', bufferSeconds: '60', bufferMib: '64' };
+
+      // Act
+      const serving = runServe(options);
+
+      // Assert
+      try {
+        await expect(serving).rejects.toBeInstanceOf(UserInputError);
+        await expect(serving).rejects.toThrow(
+          'port 80 needs privileges to listen on; pass one above 1023 with --port',
+        );
+      } finally {
+        start.mockRestore();
+      }
     });
 
     it('rejects a buffer size above Firehose’s 128 MiB', async () => {

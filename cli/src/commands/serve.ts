@@ -45,6 +45,13 @@ export async function runServe(options: ServeCommandOptions): Promise<void> {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE')
       throw new UserInputError(`port ${port} is in use; pass another with --port`, { cause: error });
+    if (code === 'EACCES')
+      throw new UserInputError(
+        `port ${port} needs privileges to listen on; pass one above 1023 with --port`,
+        {
+          cause: error,
+        },
+      );
     throw error;
   }
   process.stderr.write(
