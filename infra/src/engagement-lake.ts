@@ -15,7 +15,7 @@ import { createCatalog } from './private/catalog';
 import { DestinationRole, createDeliveryStream, createTransformFunction } from './private/delivery';
 import { Operations } from './private/operations';
 import { resolveSettings } from './private/settings';
-import { type IngestTarget, Sources } from './private/sources';
+import { type IngestTarget, PUT_ACTIONS, Sources, ingestTargetArn } from './private/sources';
 import { createStorage } from './private/storage';
 import type { EngagementLakeProps } from './props';
 
@@ -49,6 +49,8 @@ export class EngagementLake extends Construct {
   readonly alarmTopic: sns.Topic;
   /** Managed policy that lets applications put events into the lake. */
   readonly writerPolicy: iam.ManagedPolicy;
+  /** Where producers put events: the Direct PUT stream, or the source stream when there is none. */
+  private readonly ingestTarget: IngestTarget;
 
   constructor(scope: Construct, id: string, props: EngagementLakeProps = {}) {
     super(scope, id);
@@ -121,10 +123,10 @@ export class EngagementLake extends Construct {
       views: loadViews(),
     });
 
-    const target: IngestTarget = this.directPutStream
+    this.ingestTarget = this.directPutStream
       ? { kind: 'firehose', stream: this.directPutStream }
       : { kind: 'kinesis', stream: this.sourceStream! };
-    this.writerPolicy = new Sources(this, 'Sources', { settings, target }).writerPolicy;
+    this.writerPolicy = new Sources(this, 'Sources', { settings, target: this.ingestTarget }).writerPolicy;
 
     this.alarmTopic = new Operations(this, 'Operations', {
       key: this.key,
@@ -142,21 +144,13 @@ export class EngagementLake extends Construct {
    * stream. Same permissions as {@link writerPolicy}, for principals defined in CDK.
    */
   grantPutEvents(grantee: iam.IGrantable): iam.Grant {
-    if (this.directPutStream) {
-      return iam.Grant.addToPrincipal({
-        grantee,
-        actions: ['firehose:PutRecord', 'firehose:PutRecordBatch'],
-        resourceArns: [this.directPutStream.deliveryStreamArn],
-      });
-    }
-    const stream = this.sourceStream!;
+    const target = this.ingestTarget;
     const grant = iam.Grant.addToPrincipal({
       grantee,
-      actions: ['kinesis:PutRecord', 'kinesis:PutRecords'],
-      resourceArns: [stream.streamArn],
+      actions: [...PUT_ACTIONS[target.kind]],
+      resourceArns: [ingestTargetArn(target)],
     });
-    return stream.encryptionKey
-      ? grant.combine(stream.encryptionKey.grant(grantee, 'kms:GenerateDataKey'))
-      : grant;
+    const key = target.kind === 'kinesis' ? target.stream.encryptionKey : undefined;
+    return key ? grant.combine(key.grant(grantee, 'kms:GenerateDataKey')) : grant;
   }
 }

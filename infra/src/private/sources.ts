@@ -28,6 +28,17 @@ export type IngestTarget =
   | { readonly kind: 'firehose'; readonly stream: firehose.IDeliveryStream }
   | { readonly kind: 'kinesis'; readonly stream: kinesis.IStream };
 
+/** The actions a producer (an app, EventBridge, a CDK-defined principal) needs on each kind of target. */
+export const PUT_ACTIONS: Readonly<Record<IngestTarget['kind'], readonly string[]>> = {
+  firehose: ['firehose:PutRecord', 'firehose:PutRecordBatch'],
+  kinesis: ['kinesis:PutRecord', 'kinesis:PutRecords'],
+};
+
+/** The ARN that sources put events to. */
+export function ingestTargetArn(target: IngestTarget): string {
+  return target.kind === 'firehose' ? target.stream.deliveryStreamArn : target.stream.streamArn;
+}
+
 export const PINPOINT_END_OF_SUPPORT_WARNING =
   'Amazon Pinpoint reached end of support on 2026-10-30: its event streams may no longer deliver. ' +
   'Send events from SES, End User Messaging or your apps instead (see docs/deploy.md).';
@@ -146,28 +157,18 @@ export class Sources extends Construct {
       }),
     });
     role.addToPolicy(
-      target.kind === 'firehose'
-        ? new iam.PolicyStatement({
-            actions: ['firehose:PutRecordBatch', 'firehose:DescribeDeliveryStream'],
-            resources: [target.stream.deliveryStreamArn],
-          })
-        : new iam.PolicyStatement({
-            actions: ['kinesis:PutRecords', 'kinesis:DescribeStream'],
-            resources: [target.stream.streamArn],
-          }),
+      new iam.PolicyStatement({
+        actions:
+          target.kind === 'firehose'
+            ? ['firehose:PutRecordBatch', 'firehose:DescribeDeliveryStream']
+            : ['kinesis:PutRecords', 'kinesis:DescribeStream'],
+        resources: [ingestTargetArn(target)],
+      }),
     );
-    if (target.kind === 'kinesis' && target.stream.encryptionKey) {
-      role.addToPolicy(
-        new iam.PolicyStatement({
-          actions: ['kms:GenerateDataKey'],
-          resources: [target.stream.encryptionKey.keyArn],
-        }),
-      );
-    }
+    for (const statement of streamKeyStatements(target)) role.addToPolicy(statement);
     const eventStream = new pinpoint.CfnEventStream(this, `PinpointEventStream-${applicationId}`, {
       applicationId,
-      destinationStreamArn:
-        target.kind === 'firehose' ? target.stream.deliveryStreamArn : target.stream.streamArn,
+      destinationStreamArn: ingestTargetArn(target),
       roleArn: role.roleArn,
     });
     eventStream.node.addDependency(role);
@@ -202,11 +203,7 @@ export class Sources extends Construct {
     for (const statement of putStatements(target)) role.addToPolicy(statement);
     // The envelope is kept: the transform unwraps EventBridge events and keeps them in `raw`.
     rule.addTarget({
-      bind: () => ({
-        id: '',
-        arn: target.kind === 'firehose' ? target.stream.deliveryStreamArn : target.stream.streamArn,
-        role,
-      }),
+      bind: () => ({ id: '', arn: ingestTargetArn(target), role }),
     });
   }
 
@@ -224,27 +221,19 @@ export class Sources extends Construct {
 
 /** Put permissions for producers (apps, EventBridge) on the ingest target. */
 function putStatements(target: IngestTarget): iam.PolicyStatement[] {
-  if (target.kind === 'firehose') {
-    return [
-      new iam.PolicyStatement({
-        actions: ['firehose:PutRecord', 'firehose:PutRecordBatch'],
-        resources: [target.stream.deliveryStreamArn],
-      }),
-    ];
-  }
-  const statements = [
+  return [
+    new iam.PolicyStatement({ actions: [...PUT_ACTIONS[target.kind]], resources: [ingestTargetArn(target)] }),
+    ...streamKeyStatements(target),
+  ];
+}
+
+/** Writers into a KMS-encrypted Kinesis stream need a data key from the stream's key. */
+function streamKeyStatements(target: IngestTarget): iam.PolicyStatement[] {
+  if (target.kind !== 'kinesis' || !target.stream.encryptionKey) return [];
+  return [
     new iam.PolicyStatement({
-      actions: ['kinesis:PutRecord', 'kinesis:PutRecords'],
-      resources: [target.stream.streamArn],
+      actions: ['kms:GenerateDataKey'],
+      resources: [target.stream.encryptionKey.keyArn],
     }),
   ];
-  if (target.stream.encryptionKey) {
-    statements.push(
-      new iam.PolicyStatement({
-        actions: ['kms:GenerateDataKey'],
-        resources: [target.stream.encryptionKey.keyArn],
-      }),
-    );
-  }
-  return statements;
 }
