@@ -11,6 +11,7 @@ import { COLUMNS, PARTITION_KEYS, TYPE_MAPPINGS } from '../../transform/src/sche
 import { loadViews } from './catalog';
 import { duckDbMacros, rewriteForDuckDb } from './compat';
 import { fromDuckDbJs } from './results';
+import { quoteIdentifier, quoteString } from './sql-tokens';
 import type { ParamValue, QueryResult, ViewDefinition } from './types';
 
 /** An open local lake: run SQL against `events` and the views. */
@@ -26,16 +27,6 @@ export interface LocalLake {
 export interface OpenLakeOptions {
   /** Views to create after `events`; default: every `queries/views/*.sql`. */
   readonly views?: ViewDefinition[];
-}
-
-/** Quotes a string as a SQL literal, doubling single quotes. */
-export function quoteString(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
-}
-
-/** Quotes an identifier, doubling double quotes. */
-export function quoteIdentifier(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
 }
 
 /** The `read_parquet` call over every Parquet file of the lake, partition keys from the path. */

@@ -5,6 +5,7 @@
  * ExecutionParameters require, escaping so that a value can never change the query.
  */
 import { UserInputError } from '../../transform/src/errors';
+import { quoteString } from './sql-tokens';
 import { didYouMean } from './suggest';
 import type { ParamType, ParamValue, QueryParam, SavedQuery } from './types';
 
@@ -136,7 +137,7 @@ export function athenaLiteral(type: ParamType, value: ParamValue): string {
   switch (type) {
     case 'date':
     case 'string':
-      return `'${String(value).replace(/'/g, "''")}'`;
+      return quoteString(String(value));
     case 'int':
       if (typeof value !== 'number' || !Number.isSafeInteger(value))
         throw new UserInputError(`expected a whole number, got '${String(value)}'`);

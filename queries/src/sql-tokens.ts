@@ -1,7 +1,8 @@
 /**
  * A small SQL scanner that knows strings ('…' with '' doubling), quoted identifiers ("…"), line
  * comments (-- …) and block comments. It finds the positional parameters (`?`) of a query and the
- * comment that names each one, without being fooled by a `?` inside a string or a comment.
+ * comment that names each one, without being fooled by a `?` inside a string or a comment; and it
+ * quotes literals and identifiers by the same doubling rule.
  */
 
 /** A positional parameter found in SQL text. */
@@ -12,6 +13,16 @@ export interface Placeholder {
   readonly line: number;
   /** The text of the block comment right after the `?` (`? /* start *\/` → `start`), if any. */
   readonly label?: string;
+}
+
+/** Quotes a string as a SQL literal, doubling single quotes, so the value can never end the literal. */
+export function quoteString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+/** Quotes an identifier, doubling double quotes. */
+export function quoteIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
 }
 
 /**
