@@ -46,6 +46,8 @@ export const VIEWS_DIR = join(__dirname, '..', 'views');
 export const MAX_EXECUTION_PARAMETERS = 25;
 
 const NAME = /^[a-z][a-z0-9_]*$/;
+const QUERY_KEYS = ['name', 'description', 'grain', 'params', 'columns'];
+const VIEW_KEYS = ['name', 'description', 'columns'];
 
 interface Header {
   fields: Map<string, string[]>;
@@ -62,14 +64,10 @@ interface Header {
  * const query = parseQueryFile(readFileSync('queries/sql/daily_volume.sql', 'utf8'), 'daily_volume.sql');
  */
 export function parseQueryFile(contents: string, fileName: string): SavedQuery {
-  const text = contents.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n');
+  const text = normalise(contents);
   const header = readHeader(text, fileName);
   const fields = header.fields;
-  for (const key of fields.keys()) {
-    if (!['name', 'description', 'grain', 'params', 'columns'].includes(key)) {
-      fail(fileName, `unknown header key '${key}' (expected name, description, grain, params, columns)`);
-    }
-  }
+  checkKeys(fields, QUERY_KEYS, fileName, '');
   const name = single(fields, 'name', fileName);
   const description = single(fields, 'description', fileName);
   checkName(name, fileName);
@@ -90,12 +88,9 @@ export function parseQueryFile(contents: string, fileName: string): SavedQuery {
  * no parameters.
  */
 export function parseViewFile(contents: string, fileName: string): ViewDefinition {
-  const text = contents.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n');
+  const text = normalise(contents);
   const header = readHeader(text, fileName);
-  for (const key of header.fields.keys()) {
-    if (!['name', 'description', 'columns'].includes(key))
-      fail(fileName, `unknown header key '${key}' in a view (expected name, description)`);
-  }
+  checkKeys(header.fields, VIEW_KEYS, fileName, ' in a view');
   const name = single(header.fields, 'name', fileName);
   checkName(name, fileName);
   const description = single(header.fields, 'description', fileName);
@@ -184,6 +179,18 @@ function sqlFiles(dir: string): string[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.sql'))
     .sort();
+}
+
+/** Drops a byte-order mark and turns CRLF into LF, so offsets and messages match the editor's lines. */
+function normalise(contents: string): string {
+  return contents.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n');
+}
+
+function checkKeys(fields: Map<string, string[]>, allowed: string[], fileName: string, where: string): void {
+  for (const key of fields.keys()) {
+    if (!allowed.includes(key))
+      fail(fileName, `unknown header key '${key}'${where} (expected ${allowed.join(', ')})`);
+  }
 }
 
 function readHeader(text: string, fileName: string): Header {
