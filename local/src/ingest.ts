@@ -120,7 +120,7 @@ async function run(
     // judges UTF-8 validity and size itself, as on AWS. The splitter counts a byte >= 0x80 as two,
     // so its memory cut is set at twice the record limit; the handler enforces the real limit.
     const splitter = new JsonRecordSplitter({ maxRecordBytes: 2 * MAX_RECORD_BYTES });
-    for await (const chunk of readTextChunks(source, { stdin: options.stdin, onBytes, encoding: 'latin1' })) {
+    for await (const chunk of readTextChunks(source, { stdin: options.stdin, onBytes })) {
       for (const text of splitter.push(chunk)) await add(text, arrivalTime);
     }
     for (const text of splitter.end()) await add(text, arrivalTime);

@@ -7,7 +7,6 @@ import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Readable, pipeline } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { UserInputError } from '../../transform/src/errors';
 
@@ -93,19 +92,15 @@ export interface ReadOptions {
   stdin?: Readable;
   /** Reports raw (compressed) bytes as they are read, for the progress bar. */
   onBytes?: (n: number) => void;
-  /**
-   * `utf8` (default) decodes text. `latin1` yields one character per byte: JSON's structure is
-   * ASCII, so records can be split on these strings and turned back into their exact original
-   * bytes (`Buffer.from(text, 'latin1')`), invalid UTF-8 included. A leading UTF-8 BOM is dropped.
-   */
-  encoding?: 'utf8' | 'latin1';
 }
 
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /**
- * Reads one source as text chunks. gzip is detected from the first two bytes (concatenated gzip
- * members are read through).
+ * Reads one source as latin1 text chunks: one character per byte. JSON's structure is ASCII, so
+ * records can be split on these strings and turned back into their exact original bytes
+ * (`Buffer.from(text, 'latin1')`), invalid UTF-8 included. A leading UTF-8 BOM is dropped. gzip is
+ * detected from the first two bytes (concatenated gzip members are read through).
  */
 export async function* readTextChunks(
   source: InputSource,
@@ -136,20 +131,13 @@ export async function* readTextChunks(
     }
     const plain = Readable.from(bytes(), { objectMode: false });
     const stream = isGzip(head) ? pipeline(plain, createGunzip(), () => undefined) : plain;
-    if (options.encoding === 'latin1') {
-      let first = true;
-      for await (const chunk of stream) {
-        const buffer = chunk as Buffer;
-        const body = first && buffer.subarray(0, 3).equals(UTF8_BOM) ? buffer.subarray(3) : buffer;
-        first = false;
-        yield body.toString('latin1');
-      }
-      return;
+    let first = true;
+    for await (const chunk of stream) {
+      const buffer = chunk as Buffer;
+      const body = first && buffer.subarray(0, 3).equals(UTF8_BOM) ? buffer.subarray(3) : buffer;
+      first = false;
+      yield body.toString('latin1');
     }
-    const decoder = new StringDecoder('utf8');
-    for await (const chunk of stream) yield decoder.write(chunk as Buffer);
-    const rest = decoder.end();
-    if (rest) yield rest;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') throw describeFsError(label, error);

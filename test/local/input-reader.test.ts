@@ -5,10 +5,11 @@ import { arrivalFromObjectName, readTextChunks, resolveInputs } from '../../loca
 import { UserInputError } from '../../transform/src/errors';
 import { tempDir } from './helpers';
 
+/** The file's text: the reader's one-character-per-byte chunks, joined and decoded as UTF-8. */
 async function readAll(path: string): Promise<string> {
-  let text = '';
-  for await (const chunk of readTextChunks({ kind: 'file', path, size: 0 })) text += chunk;
-  return text;
+  let bytes = '';
+  for await (const chunk of readTextChunks({ kind: 'file', path, size: 0 })) bytes += chunk;
+  return Buffer.from(bytes, 'latin1').toString('utf8');
 }
 
 describe('input reader', () => {
