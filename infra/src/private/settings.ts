@@ -38,6 +38,7 @@ export interface LakeSettings {
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DAY_MS = 86_400_000;
 const CONFIGURATION_SET_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+const CONFIGURATION_SET_RULE = 'letters, digits, _ and -, at most 64';
 const PINPOINT_APP_ID = /^[A-Za-z0-9]{1,64}$/;
 
 /** Names become resource ARNs and construct ids: check their shape and refuse duplicates. */
@@ -92,19 +93,10 @@ export function resolveSettings(props: EngagementLakeProps): LakeSettings {
     );
   }
 
-  checkNames('sesConfigurationSetNames', ses, CONFIGURATION_SET_NAME, 'letters, digits, _ and -, at most 64');
-  checkNames(
-    'smsVoiceConfigurationSetNames',
-    smsVoice,
-    CONFIGURATION_SET_NAME,
-    'letters, digits, _ and -, at most 64',
-  );
-  checkNames(
-    'pinpointApplicationIds',
-    props.pinpointApplicationIds ?? [],
-    PINPOINT_APP_ID,
-    'letters and digits',
-  );
+  const pinpoint = props.pinpointApplicationIds ?? [];
+  checkNames('sesConfigurationSetNames', ses, CONFIGURATION_SET_NAME, CONFIGURATION_SET_RULE);
+  checkNames('smsVoiceConfigurationSetNames', smsVoice, CONFIGURATION_SET_NAME, CONFIGURATION_SET_RULE);
+  checkNames('pinpointApplicationIds', pinpoint, PINPOINT_APP_ID, 'letters and digits');
 
   const errorExpiration = props.errorExpiration ?? Duration.days(365);
   const noncurrent = props.noncurrentVersionExpiration ?? Duration.days(30);
@@ -145,7 +137,7 @@ export function resolveSettings(props: EngagementLakeProps): LakeSettings {
     directPut,
     sesConfigurationSetNames: ses,
     smsVoiceConfigurationSetNames: smsVoice,
-    pinpointApplicationIds: props.pinpointApplicationIds ?? [],
+    pinpointApplicationIds: pinpoint,
     forwardDefaultBusEvents: props.forwardDefaultBusEvents ?? false,
     alarmEmail: props.alarmEmail,
     transformEntry: props.transformEntry ?? path.join(__dirname, '..', '..', '..', 'transform', 'handler.ts'),
