@@ -82,13 +82,11 @@ export async function runOnAthena(
       )
         ? pageRows.slice(1)
         : pageRows;
+    const described = describeColumns(columns);
     for (const row of dataRows) {
       const object: ResultRow = {};
-      columns.forEach((column, index) => {
-        object[column.Name ?? `_col${index}`] = fromAthenaText(
-          row.Data?.[index]?.VarCharValue,
-          column.Type ?? 'varchar',
-        );
+      described.forEach((column, index) => {
+        object[column.name] = fromAthenaText(row.Data?.[index]?.VarCharValue, column.type);
       });
       rows.push(object);
     }
@@ -97,10 +95,15 @@ export async function runOnAthena(
   } while (nextToken);
   const bytes = execution.Statistics?.DataScannedInBytes ?? 0;
   return {
-    columns: columns.map((c, index) => ({ name: c.Name ?? `_col${index}`, type: c.Type ?? 'varchar' })),
+    columns: describeColumns(columns),
     rows,
     scanned: { bytes, costUsd: athenaCostUsd(bytes) },
   };
+}
+
+/** Each column's name and Athena type, with the names Athena gives unnamed columns. */
+function describeColumns(columns: ColumnInfo[]): QueryResult['columns'] {
+  return columns.map((c, index) => ({ name: c.Name ?? `_col${index}`, type: c.Type ?? 'varchar' }));
 }
 
 function isHeaderRow(values: (string | undefined)[] | undefined, columns: ColumnInfo[]): boolean {
