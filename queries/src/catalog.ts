@@ -145,9 +145,9 @@ export function orderViews(views: ViewDefinition[]): ViewDefinition[] {
     if (state.get(view.name) === 'visiting')
       fail(view.file, `views depend on each other in a cycle through '${view.name}'`);
     state.set(view.name, 'visiting');
+    const code = stripComments(view.sql);
     for (const other of byName.values()) {
-      if (other.name !== view.name && new RegExp(`\\b${other.name}\\b`).test(stripComments(view.sql)))
-        visit(other);
+      if (other.name !== view.name && new RegExp(`\\b${other.name}\\b`).test(code)) visit(other);
     }
     state.set(view.name, 'done');
     ordered.push(view);
