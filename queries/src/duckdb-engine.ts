@@ -78,6 +78,10 @@ export async function openLocalLake(lakeDir: string, options: OpenLakeOptions = 
   assertLake(lakeDir);
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
+  const close = (): void => {
+    connection.closeSync();
+    instance.closeSync();
+  };
   try {
     await connection.run("set TimeZone = 'UTC'");
     // Footers are read once per session, not once per query (the demo and bench run many).
@@ -92,18 +96,10 @@ export async function openLocalLake(lakeDir: string, options: OpenLakeOptions = 
       );
     }
   } catch (error) {
-    connection.closeSync();
-    instance.closeSync();
+    close();
     throw error;
   }
-  return {
-    connection,
-    run: (sql, values = []) => runStatement(connection, sql, values),
-    close: () => {
-      connection.closeSync();
-      instance.closeSync();
-    },
-  };
+  return { connection, run: (sql, values = []) => runStatement(connection, sql, values), close };
 }
 
 async function runStatement(
