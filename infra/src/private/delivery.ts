@@ -83,11 +83,8 @@ export class DestinationRole extends Construct {
 
   constructor(scope: Construct, id: string, props: DestinationRoleProps) {
     super(scope, id);
-    const stack = Stack.of(this);
     this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('firehose.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-      }),
+      assumedBy: firehosePrincipal(this),
       description: 'engagement-lake delivery: invoke the transform, read the schema, write Parquet to S3',
     });
     const objects = [PREFIX.events, PREFIX.errors].map((p) => props.bucket.arnForObjects(`${p}*`));
@@ -188,9 +185,7 @@ export function createDeliveryStream(
   });
 
   const streamRole = new iam.Role(scope, `${id}StreamRole`, {
-    assumedBy: new iam.ServicePrincipal('firehose.amazonaws.com', {
-      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } },
-    }),
+    assumedBy: firehosePrincipal(scope),
     description: props.sourceStream
       ? 'engagement-lake delivery: read the source Kinesis stream'
       : 'engagement-lake delivery: encrypt buffered records',
@@ -231,4 +226,11 @@ export function createDeliveryStream(
   // Firehose checks its permissions when the stream is created.
   stream.node.addDependency(props.destinationRole.policy, streamRole);
   return stream;
+}
+
+/** Firehose, assuming a role only on behalf of this account (the confused-deputy guard). */
+function firehosePrincipal(scope: Construct): iam.ServicePrincipal {
+  return new iam.ServicePrincipal('firehose.amazonaws.com', {
+    conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } },
+  });
 }
