@@ -16,17 +16,18 @@ const DAY_MS = 86_400_000;
  * Returns undefined when the text is not a valid date expression.
  */
 export function resolveDate(expression: string, now: Date): string | undefined {
-  const relative = /^today(?:([+-])(\d{1,5})d)?$/.exec(expression.trim());
+  const text = expression.trim();
+  const relative = /^today(?:([+-])(\d{1,5})d)?$/.exec(text);
   if (relative) {
     const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
     const days = relative[2] === undefined ? 0 : Number(relative[2]) * (relative[1] === '-' ? -1 : 1);
     return new Date(today + days * DAY_MS).toISOString().slice(0, 10);
   }
-  const absolute = /^(\d{4})-(\d{2})-(\d{2})$/.exec(expression.trim());
+  const absolute = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
   if (!absolute) return undefined;
   const time = Date.UTC(Number(absolute[1]), Number(absolute[2]) - 1, Number(absolute[3]));
   const iso = new Date(time).toISOString().slice(0, 10);
-  return iso === expression.trim() ? iso : undefined; // rejects 2026-02-30
+  return iso === text ? iso : undefined; // rejects 2026-02-30
 }
 
 /** Parses one value of a declared type; undefined when it does not fit. */
