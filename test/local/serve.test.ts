@@ -93,6 +93,24 @@ describe('serve', () => {
       expect(stats).toMatchObject({ records: 5, rows: 5, failedRecords: 0 });
     });
 
+    it('splits a record into more events than a function call takes arguments (200,000 tiny objects)', async () => {
+      // Arrange
+      const lake = await tempDir();
+      server = await startServer({ port: 0, lake, clock: () => RECEIVED_AT });
+      const data = Buffer.from('{}'.repeat(200_000)); // 400,000 bytes: under the 1,000 KiB limit
+
+      // Act
+      const put = await client(server.port).send(
+        new PutRecordCommand({ DeliveryStreamName: STREAM, Record: { Data: data } }),
+      );
+      const stats = await server.close();
+
+      // Assert
+      expect(put.RecordId).toMatch(/^[0-9a-f]{56}$/);
+      expect(stats.records).toBe(200_000);
+      expect(stats.failed).toEqual({ unknown_format: 200_000 }); // `{}` is no known event, but kept
+    });
+
     it('fails the whole batch with ValidationException when one record is over 1,000 KiB', async () => {
       // Arrange
       const lake = await tempDir();
