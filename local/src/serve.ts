@@ -24,7 +24,10 @@ export interface ServeOptions {
   bufferSeconds?: number;
   /** Deliver buffered records once they reach this many bytes (Firehose: 1–128 MiB). */
   bufferBytes?: number;
-  /** Beyond this many buffered bytes, puts are throttled (ServiceUnavailableException). Default: buffer + 16 MiB. */
+  /**
+   * Beyond this many bytes accepted but not yet delivered (buffered or being delivered), puts are
+   * throttled (ServiceUnavailableException). Default: buffer + 16 MiB.
+   */
   maxPendingBytes?: number;
   transform?: LocalTransform;
   /** Handler worker threads when no `transform` is given (default: min(2, cores)); 0 runs it in this thread. */
@@ -125,26 +128,35 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   });
 
   let pending: SourceRecord[] = [];
-  let pendingBytes = 0;
+  /** Bytes of the records in `pending`. */
+  let bufferedBytes = 0;
+  /** Bytes accepted and not yet delivered: buffered, or waiting for or in a delivery. Bounds memory. */
+  let undeliveredBytes = 0;
   let chain: Promise<void> = Promise.resolve();
   let failure: unknown = null;
 
   /** Delivers what is buffered now; deliveries run one at a time, in order. */
   const flush = (): Promise<void> => {
     const records = pending;
+    const bytes = bufferedBytes;
     pending = [];
-    pendingBytes = 0;
+    bufferedBytes = 0;
     chain = chain.then(async () => {
-      if (records.length === 0) return;
-      const batcher = new Batcher(DEFAULT_BATCH_LIMITS);
-      for (const record of records) {
-        const batch = batcher.add(record);
-        if (batch) await delivery.deliver(batch);
+      try {
+        if (records.length === 0) return;
+        const batcher = new Batcher(DEFAULT_BATCH_LIMITS);
+        for (const record of records) {
+          const batch = batcher.add(record);
+          if (batch) await delivery.deliver(batch);
+        }
+        const last = batcher.flush();
+        if (last) await delivery.deliver(last);
+        await delivery.flush();
+        options.onDelivery?.(delivery.stats);
+      } finally {
+        // Only now is there room again: a slow delivery throttles producers instead of queueing buffers.
+        undeliveredBytes -= bytes;
       }
-      const last = batcher.flush();
-      if (last) await delivery.deliver(last);
-      await delivery.flush();
-      options.onDelivery?.(delivery.stats);
     });
     // A failed delivery is reported at close; the server keeps serving.
     chain = chain.catch((error: unknown) => {
@@ -156,8 +168,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const context: ApiContext = {
     newRecordId: () => randomBytes(28).toString('hex'),
     tryAccept(bytes) {
-      if (pendingBytes + bytes > maxPendingBytes) return false;
-      pendingBytes += bytes;
+      if (undeliveredBytes + bytes > maxPendingBytes) return false;
+      undeliveredBytes += bytes;
+      bufferedBytes += bytes;
       return true;
     },
     createdAt: startedAt,
@@ -176,7 +189,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         for (const data of outcome.accepted)
           for (const record of deaggregate(data, arrivalTime)) pending.push(record);
         send(response, outcome.status, outcome.body);
-        if (pendingBytes >= bufferBytes) void flush();
+        if (bufferedBytes >= bufferBytes) void flush();
       } catch (error) {
         const apiError =
           error instanceof FirehoseApiError

@@ -7,6 +7,8 @@ import {
   PutRecordBatchCommand,
   PutRecordCommand,
 } from '@aws-sdk/client-firehose';
+import type { LocalTransform } from '../../local/src/delivery';
+import { defaultTransform } from '../../local/src/local-transform';
 import { startServer, type RunningServer } from '../../local/src/serve';
 import { DOCUMENTED, duckdbRows, eventsSql, listFiles, tempDir } from './helpers';
 
@@ -185,6 +187,39 @@ describe('serve', () => {
         ErrorCode: 'ServiceUnavailableException',
         ErrorMessage: 'Slow down: the local buffer is full.',
       });
+    });
+
+    it('throttles puts while a delivery is still running instead of queueing another buffer', async () => {
+      // Arrange
+      const lake = await tempDir();
+      const real = defaultTransform();
+      let release: () => void = () => undefined;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const transform: LocalTransform = {
+        ...real,
+        handler: async (event) => {
+          await gate; // the delivery of the first record waits here
+          return real.handler(event);
+        },
+      };
+      server = await startServer({ port: 0, lake, transform, bufferBytes: 1, maxPendingBytes: 25 });
+      const firehose = client(server.port);
+      const record = { Data: Buffer.from('{"x":"0123456789"}') }; // 18 bytes: one fits, two do not
+      const put = () =>
+        firehose.send(new PutRecordBatchCommand({ DeliveryStreamName: STREAM, Records: [record] }));
+
+      // Act
+      const first = await put(); // fills the buffer, so its delivery starts
+      const whileDelivering = await put();
+      release();
+      await server.flush();
+      const afterDelivery = await put();
+
+      // Assert
+      expect(first.FailedPutCount).toBe(0);
+      expect(whileDelivering.FailedPutCount).toBe(1);
+      expect(whileDelivering.RequestResponses![0].ErrorCode).toBe('ServiceUnavailableException');
+      expect(afterDelivery.FailedPutCount).toBe(0);
     });
 
     it('answers DescribeDeliveryStream for any stream name as an active DirectPut stream', async () => {
