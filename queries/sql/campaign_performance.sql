@@ -32,7 +32,7 @@ with campaign_events as (
         and campaign_id is not null
 ),
 
-final as (
+per_treatment as (
     select
         campaign_id,
         treatment_id,
@@ -44,14 +44,16 @@ final as (
         count(distinct case when event_name = 'email.open' then message_id end) as emails_opened,
         count(distinct case when event_name = 'email.click' then message_id end) as emails_clicked,
         count(distinct case when event_name = 'in_app.displayed' then endpoint_id end) as in_app_displayed,
-        count(distinct case when event_name = 'in_app.clicked' then endpoint_id end) as in_app_clicked,
-        round(
-            cast(count(distinct case when event_name = 'campaign.opened_notification' then endpoint_id end) as double)
-            / nullif(count(distinct case when event_name = 'campaign.send' and coalesce(status, 'SUCCESS') = 'SUCCESS' then endpoint_id end), 0),
-            4
-        ) as open_rate
+        count(distinct case when event_name = 'in_app.clicked' then endpoint_id end) as in_app_clicked
     from campaign_events
     group by campaign_id, treatment_id
+),
+
+final as (
+    select
+        *,
+        round(cast(push_opened as double) / nullif(endpoints_sent, 0), 4) as open_rate
+    from per_treatment
 )
 
 select * from final
