@@ -1,8 +1,8 @@
 -- name: recipient_domains
 -- description: Email deliverability by recipient domain: messages sent to, delivered to, bounced and
---   complained about at each domain. Sends and deliveries use recipients; bounces, complaints and
---   delays use affected_recipients (the recipients they concern); destination stands in when a source
---   gives no list.
+--   complained about at each domain. Sends and deliveries use recipients; bounces and complaints use
+--   affected_recipients (the recipients they concern); destination stands in when a source gives no
+--   list.
 -- grain: one row per recipient domain
 -- params:
 --   start date = today-30d: first day (dt, UTC), inclusive
@@ -21,11 +21,11 @@ with email_outcomes as (
     select
         message_id,
         event_name,
-        case
-            when event_name in ('email.hard_bounce', 'email.soft_bounce', 'email.complaint', 'email.delivery_delay')
-                then coalesce(affected_recipients, recipients, case when destination is not null then array[destination] end)
-            else coalesce(recipients, case when destination is not null then array[destination] end)
-        end as addresses
+        coalesce(
+            case when event_name in ('email.hard_bounce', 'email.soft_bounce', 'email.complaint') then affected_recipients end,
+            recipients,
+            case when destination is not null then array[destination] end
+        ) as addresses
     from events
     where dt between ? /* start */ and ? /* end */
         and family = 'email'
