@@ -9,8 +9,15 @@
 --   end date = today+1d: last day (dt, UTC), inclusive
 -- columns:
 --   *: every column of events, raw included, then family and dt
-with matching_events as (
-    select *
+with matching_keys as (
+    -- Two steps, so that the wide read (every column, raw included) touches only the partitions
+    -- that hold a match: this one reads just the identifier columns of the whole range; `final`
+    -- joins back on the partition keys, which DuckDB and Athena (dynamic filtering) turn into
+    -- partition pruning. Distinct: redelivered copies share a key, and the join must not repeat them.
+    select distinct
+        dt,
+        family,
+        event_id
     from events
     where dt between ? /* start */ and ? /* end */
         and (
@@ -24,7 +31,13 @@ with matching_events as (
 ),
 
 final as (
-    select * from matching_events
+    select events.*
+    from events
+    inner join matching_keys
+        on events.dt = matching_keys.dt
+        and events.family = matching_keys.family
+        and events.event_id = matching_keys.event_id
+    where events.dt between ? /* start */ and ? /* end */
 )
 
 select * from final

@@ -493,15 +493,25 @@ describe('saved queries (messaging)', () => {
         affected_recipients: ['person@x.com'],
       }),
       email('email.send', '2026-11-02T10:00:00Z', { event_id: 'e3', destination: 'other@x.com' }),
+      // a redelivered copy of a1, in the same partition, arriving a second later
+      row('app', 'app.session_start', '2026-11-01T10:00:00Z', {
+        event_id: 'a1',
+        endpoint_id: 'ep-1',
+        user_id: 'u-1',
+        arrival_time: '2026-11-01T10:00:01Z',
+        raw: '{"x":1}',
+      }),
+      row('app', 'app.session_stop', '2026-11-01T11:00:00Z', { event_id: 'a2', endpoint_id: 'ep-2' }),
     ];
 
-    it('finds every record of an endpoint id, with raw', async () => {
+    it('finds every stored record of an endpoint id, each copy once, with raw', async () => {
       // Arrange
       const dir = await lakeWith(accessRows());
       // Act
       const rows = await runSaved(dir, 'endpoint_access', { subject: 'ep-1' });
       // Assert
       expect(rows.map((r) => [r.event_id, r.raw, r.family, r.dt])).toEqual([
+        ['a1', '{"x":1}', 'app', '2026-11-01'],
         ['a1', '{"x":1}', 'app', '2026-11-01'],
       ]);
     });
