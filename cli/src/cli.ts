@@ -66,6 +66,18 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('compact')
+    .description(
+      'Rewrite each lake partition that holds several Parquet files into one file (faster queries).',
+    )
+    .option('--lake <dir>', 'lake folder', 'lake')
+    .option('--json', 'print the summary as one JSON object')
+    .addHelpText('after', '\nExample:\n  engagement-lake compact --lake ./lake')
+    .action(async (options) => {
+      await (await import('./commands/compact')).runCompact(options);
+    });
+
+  program
     .command('queries')
     .description('List the saved queries with their descriptions and parameters.')
     .option('--json', 'print the catalog as JSON')

@@ -4,6 +4,7 @@
  */
 import type { AthenaClient } from '@aws-sdk/client-athena';
 import { UserInputError } from '../../../transform/src/errors';
+import { compactionHint, readLakeLayout } from '../../../local/src/lake-layout';
 import { loadSavedQueries, loadViews, viewsUsedBy } from '../../../queries/src/catalog';
 import { openLocalLake } from '../../../queries/src/duckdb-engine';
 import { formatResult, type OutputFormat } from '../../../queries/src/format';
@@ -76,6 +77,8 @@ export async function runQuery(name: string | undefined, options: QueryOptions):
     }
   } else {
     const lake = await openLocalLake(options.lake, { views: viewsUsedBy(plan.sql, loadViews()) });
+    const hint = compactionHint(options.lake, readLakeLayout(options.lake));
+    if (hint) err(hint);
     try {
       result = await lake.run(plan.sql, plan.values);
     } finally {
