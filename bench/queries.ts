@@ -1,69 +1,122 @@
 /**
- * Benchmark of the saved queries on the local engine: builds (once, cached under .bench/) a lake of
- * 10 million synthetic events over 60 days, then times each saved query with its default range.
+ * Benchmark of the saved queries on the local engine. Builds (once, cached under .bench/) a lake of
+ * 10 million synthetic events over 60 days in many small files per partition (as repeated ingests,
+ * `serve` flushes or Firehose leave it), and a copy of it after `compact` (one file per partition,
+ * as one time-ordered ingest writes it). Then times each saved query, with its default range, on
+ * both lakes in the same run.
  * Run: npx tsx bench/queries.ts [--events N]
  */
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { compactLake } from '../local/src/compact';
+import { readLakeLayout } from '../local/src/lake-layout';
 import { loadSavedQueries } from '../queries/src/catalog';
-import { openLocalLake } from '../queries/src/duckdb-engine';
+import { openLocalLake, type LocalLake } from '../queries/src/duckdb-engine';
 import { bindValues, resolveParams } from '../queries/src/params';
+import type { ParamValue } from '../queries/src/types';
 import { buildSyntheticLake } from './synthetic-lake';
+
+interface Timing {
+  readonly rows: number;
+  readonly seconds: number;
+  /** CPU seconds of all DuckDB threads: on a shared machine wall time swings, CPU time much less. */
+  readonly cpuSeconds: number;
+}
+
+async function timeRun(lake: LocalLake, sql: string, values: readonly ParamValue[]): Promise<Timing> {
+  const started = performance.now();
+  const cpuBefore = process.cpuUsage();
+  const { rows } = await lake.run(sql, values);
+  const cpu = process.cpuUsage(cpuBefore);
+  return {
+    rows: rows.length,
+    seconds: (performance.now() - started) / 1000,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+  };
+}
+
+async function ensureLakes(events: number): Promise<{ fragmented: string; compacted: string }> {
+  const today = new Date().toISOString().slice(0, 10);
+  const fragmented = join('.bench', `queries-lake-v3-${events}-${today}`);
+  const compacted = `${fragmented}-compacted`;
+  if (!existsSync(join(fragmented, 'events'))) {
+    rmSync(fragmented, { recursive: true, force: true });
+    mkdirSync(fragmented, { recursive: true });
+    const started = performance.now();
+    await buildSyntheticLake(fragmented, { events, days: 60, endDate: today });
+    const seconds = (performance.now() - started) / 1000;
+    process.stdout.write(`built ${events.toLocaleString('en')} events in ${seconds.toFixed(1)} s\n`);
+  }
+  if (!existsSync(join(compacted, 'events'))) {
+    rmSync(compacted, { recursive: true, force: true });
+    cpSync(fragmented, compacted, { recursive: true });
+    const s = await compactLake({ lake: compacted });
+    const mib = (bytes: number): string => (bytes / 1024 ** 2).toFixed(0);
+    process.stdout.write(
+      `compact: ${s.filesBefore} files -> ${s.filesAfter} in ${s.partitions} partitions, ` +
+        `${mib(s.bytesBefore)} -> ${mib(s.bytesAfter)} MiB rewritten, ${s.seconds.toFixed(1)} s\n`,
+    );
+  }
+  return { fragmented, compacted };
+}
+
+function fileCount(lake: string): number {
+  return readLakeLayout(lake).reduce((n, p) => n + p.files.length, 0);
+}
 
 async function main(): Promise<void> {
   const eventsArg = process.argv.indexOf('--events');
   const events = eventsArg > 0 ? Number(process.argv[eventsArg + 1]) : 10_000_000;
-  const today = new Date().toISOString().slice(0, 10);
-  const dir = join('.bench', `queries-lake-v3-${events}-${today}`);
-  if (!existsSync(join(dir, 'events'))) {
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true });
-    const started = performance.now();
-    await buildSyntheticLake(dir, { events, days: 60, endDate: today });
-    process.stdout.write(
-      `built ${events.toLocaleString('en')} events in ${((performance.now() - started) / 1000).toFixed(1)} s under ${dir}\n`,
-    );
-  }
-  const lake = await openLocalLake(dir);
-  const subjects: Record<string, string> = { message_id: 'msg-42', subject: 'ep-42' };
-  // CPU seconds (all DuckDB threads) alongside wall time: on a shared machine the wall time swings
-  // with other work, the CPU time much less.
-  // The baseline, timed in the same run: one pass over the default 30 days reading a few columns.
-  // Each query's ratio against it says how much work the query adds to a plain partition scan.
-  const baselineSql =
-    'select family, count(*) as n, count(distinct endpoint_id) as endpoints from events where dt between ? and ? group by 1';
-  const [from, to] = [new Date(Date.now() - 30 * 86_400_000), new Date()].map((d) =>
-    d.toISOString().slice(0, 10),
-  );
-  await lake.run(baselineSql, [from, to]); // warm the footer cache for both sides
-  const baselineStarted = performance.now();
-  await lake.run(baselineSql, [from, to]);
-  const baseline = (performance.now() - baselineStarted) / 1000;
-  process.stdout.write(`baseline (30-day scan, count by family): ${baseline.toFixed(2)} s\n`);
-  process.stdout.write('query                   rows    seconds  cpu_seconds  x_baseline\n');
+  const dirs = await ensureLakes(events);
+  const lakes = {
+    fragmented: await openLocalLake(dirs.fragmented),
+    compacted: await openLocalLake(dirs.compacted),
+  };
   try {
+    // The baseline, timed in the same run: one pass over the default 30 days reading a few columns.
+    // Each query's ratio against it says how much work the query adds to a plain partition scan.
+    const baselineSql =
+      'select family, count(*) as n, count(distinct endpoint_id) as endpoints from events where dt between ? and ? group by 1';
+    const range = [new Date(Date.now() - 30 * 86_400_000), new Date()].map((d) =>
+      d.toISOString().slice(0, 10),
+    );
+    const baseline: Record<string, Timing> = {};
+    for (const [name, lake] of Object.entries(lakes)) {
+      await lake.run(baselineSql, range); // warm the footer cache
+      baseline[name] = await timeRun(lake, baselineSql, range);
+    }
+    process.stdout.write(
+      `${events.toLocaleString('en')} events; fragmented: ${fileCount(dirs.fragmented)} files, ` +
+        `compacted: ${fileCount(dirs.compacted)} files\n` +
+        `baseline (30-day scan, count by family): fragmented ${baseline.fragmented.seconds.toFixed(2)} s, ` +
+        `compacted ${baseline.compacted.seconds.toFixed(2)} s\n`,
+    );
+    process.stdout.write(
+      'query                     rows  fragmented_s  compacted_s  compacted_cpu_s  x_baseline\n',
+    );
+    const subjects: Record<string, string> = { message_id: 'msg-42', subject: 'ep-42' };
     for (const query of loadSavedQueries()) {
       const given = new Map(
         query.params.filter((p) => p.default === undefined).map((p) => [p.name, subjects[p.name] ?? 'x']),
       );
       const values = bindValues(query, resolveParams(query, given, new Date()));
-      const started = performance.now();
-      const cpuBefore = process.cpuUsage();
-      const { rows } = await lake.run(query.sql, values);
-      const seconds = (performance.now() - started) / 1000;
-      const cpu = process.cpuUsage(cpuBefore);
-      const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+      const fragmented = await timeRun(lakes.fragmented, query.sql, values);
+      const compacted = await timeRun(lakes.compacted, query.sql, values);
+      if (fragmented.rows !== compacted.rows)
+        throw new Error(`${query.name}: ${fragmented.rows} rows before compaction, ${compacted.rows} after`);
       const cells = [
         query.name.padEnd(22),
-        String(rows.length).padStart(6),
-        seconds.toFixed(2).padStart(9),
-        cpuSeconds.toFixed(2).padStart(12),
-        (seconds / baseline).toFixed(1).padStart(11),
+        String(compacted.rows).padStart(8),
+        fragmented.seconds.toFixed(2).padStart(13),
+        compacted.seconds.toFixed(2).padStart(12),
+        compacted.cpuSeconds.toFixed(2).padStart(16),
+        (compacted.seconds / baseline.compacted.seconds).toFixed(1).padStart(11),
       ];
       process.stdout.write(`${cells.join(' ')}\n`);
     }
   } finally {
-    lake.close();
+    lakes.fragmented.close();
+    lakes.compacted.close();
   }
 }
 
