@@ -121,6 +121,16 @@ describe('splitJsonRecords', () => {
       expect(pieces).toEqual(['{"a":1}', 'garbage here', '{"b":2}', 'not json', '}', '{"c":3}']);
     });
 
+    it('trims only JSON white space from a piece, so no byte of the original is dropped', () => {
+      // Arrange: latin1-decoded input maps bytes 0xA0, 0x0B and 0x0C to characters that
+      // String.prototype.trimEnd would remove, though JSON does not count them as white space.
+      const text = 'garbage\u00a0\nmore\u000b\r\n\u000c \n{"a":1}\u00a0';
+      // Act
+      const pieces = splitJsonRecords(text);
+      // Assert
+      expect(pieces).toEqual(['garbage\u00a0', 'more\u000b', '\u000c', '{"a":1}', '\u00a0']);
+    });
+
     it('continues an open record onto an indented line (pretty-printed continuation)', () => {
       // Arrange
       const text = '{"a":\n  {"b":1}}\n{"c":2}';

@@ -38,6 +38,16 @@ function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === NEWLINE || c === 0x0d || c === 0xfeff;
 }
 
+/**
+ * Drops trailing white space as JSON defines it. Not `trimEnd()`: on latin1-decoded input it would
+ * also drop bytes 0x0B, 0x0C and 0xA0, which belong to the record and must reach the error output.
+ */
+function trimEndSpace(text: string): string {
+  let end = text.length;
+  while (end > 0 && isSpace(text.charCodeAt(end - 1))) end--;
+  return end === text.length ? text : text.slice(0, end);
+}
+
 function startsValue(c: number): boolean {
   return c === OPEN_BRACE || c === OPEN_BRACKET;
 }
@@ -255,7 +265,7 @@ export class JsonRecordSplitter {
     const tail = start >= 0 ? chunk.slice(start, end) : '';
     const joined = this.parts.length > 0 ? this.parts.join('') + tail : tail;
     this.parts = [];
-    const text = trim ? joined.trimEnd() : joined;
+    const text = trim ? trimEndSpace(joined) : joined;
     if (text !== '') out.push(text);
   }
 }
