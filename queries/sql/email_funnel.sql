@@ -22,22 +22,10 @@
 --   open_rate: opened / delivered
 --   click_rate: clicked / delivered
 --   click_to_open_rate: clicked / opened
-with delivery_events as (
-    -- every step is a distinct count of message_id, so redelivered rows need no de-duplication
-    select
-        message_id,
-        dt,
-        event_name,
-        campaign_id,
-        journey_id
-    from events
-    where dt between ? /* start */ and ? /* end */
-        and family = 'email'
-        and message_id is not null
-        and event_name in ('email.send', 'email.delivered')
-),
-
-engagement_events as (
+with funnel_events as (
+    -- one read of the range and the 7 days after it: sends and deliveries in the range, opens and
+    -- clicks up to 7 days later. Every step is a distinct count of message_id, so redelivered rows
+    -- need no de-duplication.
     select
         message_id,
         dt,
@@ -48,8 +36,13 @@ engagement_events as (
     where dt between ? /* start */ and cast(cast(cast(? /* end */ as date) + interval '7' day as date) as varchar)
         and family = 'email'
         and message_id is not null
-        and event_name in ('email.open', 'email.click')
-        and (? /* include_bots */ or coalesce(is_bot, false) = false)
+        and (
+            (event_name in ('email.send', 'email.delivered') and dt <= ? /* end */)
+            or (
+                event_name in ('email.open', 'email.click')
+                and (? /* include_bots */ or coalesce(is_bot, false) = false)
+            )
+        )
 ),
 
 messages as (
@@ -62,11 +55,7 @@ messages as (
         max(case when event_name = 'email.delivered' then 1 else 0 end) as is_delivered,
         max(case when event_name = 'email.open' then 1 else 0 end) as is_opened,
         max(case when event_name = 'email.click' then 1 else 0 end) as is_clicked
-    from (
-        select * from delivery_events
-        union all
-        select * from engagement_events
-    ) as funnel_events
+    from funnel_events
     group by message_id
 ),
 

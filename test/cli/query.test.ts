@@ -144,11 +144,10 @@ describe('cli query', () => {
       });
       // Assert
       expect(athena.commandCalls(StartQueryExecutionCommand)[0].args[0].input.ExecutionParameters).toEqual([
-        "'2026-10-29'",
-        "'2026-11-28'",
-        "'2026-10-29'",
-        "'2026-11-28'",
-        'true',
+        "'2026-10-29'", // start
+        "'2026-11-28'", // end, plus 7 days for opens and clicks
+        "'2026-11-28'", // end, for sends and deliveries
+        'true', // include_bots
       ]);
       athena.restore();
     });

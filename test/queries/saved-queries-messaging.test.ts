@@ -86,8 +86,12 @@ describe('saved queries (messaging)', () => {
   describe('email_funnel cohorts', () => {
     it('leaves out messages sent before start and counts opens up to 7 days after end', async () => {
       // Arrange: m4 was sent before the range and opened inside it; m5 was sent on the last day
-      // and opened two days later; m6 was opened 8 days after the last day
+      // and opened two days later; m6 was opened 8 days after the last day; m7 was sent, delivered
+      // and opened the day after the range, so it belongs to no day of it
       const dir = await lakeWith([
+        email('email.send', '2026-11-03T10:00:00Z', { message_id: 'm7' }),
+        email('email.delivered', '2026-11-03T10:00:01Z', { message_id: 'm7' }),
+        email('email.open', '2026-11-03T12:00:00Z', { message_id: 'm7' }),
         email('email.send', '2026-10-31T23:00:00Z', { message_id: 'm4' }),
         email('email.open', '2026-11-01T08:00:00Z', { message_id: 'm4' }),
         email('email.send', '2026-11-02T10:00:00Z', { message_id: 'm5' }),
