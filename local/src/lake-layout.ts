@@ -12,25 +12,38 @@ export interface PartitionFiles {
   readonly files: string[];
   /** Compaction journals left in the folder by an interrupted `compact`. */
   readonly journals: string[];
+  /** Temporary files of an interrupted `compact` that no journal names (safe to delete). */
+  readonly leftovers: string[];
 }
 
 /** The prefix of a compaction journal; it does not end in `.parquet`, so no reader picks it up. */
 export const JOURNAL_PREFIX = '_compaction-';
 
-/** Every partition folder of the lake that holds Parquet files or a journal, sorted by path. */
+/** The file a compaction writes, and the temporary names of it and of its journal. */
+export const COMPACTED_SUFFIX = '-compacted.parquet';
+const COMPACTION_TEMP = /^\.(part-\w+-compacted\.parquet|_compaction-\w+\.json)\.tmp$/;
+
+/** Every partition folder of the lake that holds Parquet files or compaction debris, sorted by path. */
 export function readLakeLayout(lake: string): PartitionFiles[] {
   const events = join(lake, 'events');
   if (!existsSync(events) || !statSync(events).isDirectory()) return [];
   const byDir = new Map<string, PartitionFiles>();
   for (const entry of readdirSync(events, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile() || entry.name.startsWith('.')) continue;
-    const isParquet = entry.name.endsWith('.parquet');
-    const isJournal = entry.name.startsWith(JOURNAL_PREFIX) && entry.name.endsWith('.json');
-    if (!isParquet && !isJournal) continue;
+    if (!entry.isFile()) continue;
+    const kind = COMPACTION_TEMP.test(entry.name)
+      ? 'leftovers'
+      : entry.name.startsWith('.')
+        ? undefined // an ingest's file still being written, or not ours
+        : entry.name.endsWith('.parquet')
+          ? 'files'
+          : entry.name.startsWith(JOURNAL_PREFIX) && entry.name.endsWith('.json')
+            ? 'journals'
+            : undefined;
+    if (!kind) continue;
     const dir = entry.parentPath;
     let partition = byDir.get(dir);
-    if (!partition) byDir.set(dir, (partition = { dir, files: [], journals: [] }));
-    (isParquet ? partition.files : partition.journals).push(entry.name);
+    if (!partition) byDir.set(dir, (partition = { dir, files: [], journals: [], leftovers: [] }));
+    partition[kind].push(entry.name);
   }
   const partitions = [...byDir.values()].sort((a, b) => (a.dir < b.dir ? -1 : 1));
   for (const p of partitions) {
@@ -41,14 +54,27 @@ export function readLakeLayout(lake: string): PartitionFiles[] {
 }
 
 /**
- * A one-line suggestion to run `compact` when partitions average four or more files: past a few
- * hundred files, opening them costs more than reading the data.
+ * One-line notes for `query` on the local lake: an interrupted compaction (its partitions show some
+ * rows twice until `compact` runs again), or partitions averaging four files or more, where opening
+ * the files costs more than reading the data (from 100 files up: a small lake opens fast anyway).
  */
-export function compactionHint(lake: string, partitions: readonly PartitionFiles[]): string | undefined {
+export function lakeHints(lake: string, partitions: readonly PartitionFiles[]): string[] {
+  const command = `engagement-lake compact --lake ${shellQuote(lake)}`;
+  const hints: string[] = [];
+  const interrupted = partitions.filter((p) => p.journals.length > 0).length;
+  if (interrupted > 0)
+    hints.push(
+      `note: an interrupted compaction left ${interrupted} partition(s) unfinished, where rows may show twice; \`${command}\` finishes it\n`,
+    );
   const files = partitions.reduce((n, p) => n + p.files.length, 0);
-  if (files < 100 || files < 4 * partitions.length) return undefined;
-  return (
-    `note: the lake has ${files.toLocaleString('en')} files in ${partitions.length} partitions; ` +
-    `\`engagement-lake compact --lake ${lake}\` rewrites each partition into one file and makes queries faster\n`
-  );
+  if (files >= 100 && files >= 4 * partitions.length)
+    hints.push(
+      `note: the lake has ${files.toLocaleString('en')} files in ${partitions.length} partitions; ` +
+        `\`${command}\` rewrites each partition into one file and makes queries faster\n`,
+    );
+  return hints;
+}
+
+function shellQuote(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }

@@ -4,16 +4,15 @@
  * files. Every value must read back the same, nothing may be lost or doubled, and an interrupted
  * compaction must be finished by the next one.
  */
-import { spawnSync } from 'node:child_process';
-import { readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compactLake } from '../../local/src/compact';
 import { generateEvents } from '../../local/src/generate';
 import { ingest } from '../../local/src/ingest';
-import { compactionHint, readLakeLayout } from '../../local/src/lake-layout';
+import { lakeHints, readLakeLayout } from '../../local/src/lake-layout';
 import { openLocalLake } from '../../queries/src/duckdb-engine';
-import { UserInputError } from '../../transform/src/errors';
-import { DOCUMENTED, listFiles, tempDir } from './helpers';
+import { EngagementLakeError, UserInputError } from '../../transform/src/errors';
+import { DOCUMENTED, duckdbRows, listFiles, tempDir } from './helpers';
 
 /** Every row of the lake, every column, in a stable order, as the query layer reads it. */
 async function lakeContents(lake: string): Promise<Record<string, unknown>[]> {
@@ -26,9 +25,11 @@ async function lakeContents(lake: string): Promise<Record<string, unknown>[]> {
   }
 }
 
-/** A lake with several files per partition: three ingest runs over the same days. */
-async function fragmentedLake(): Promise<string> {
-  const dir = await tempDir('compact-');
+let template: string;
+
+/** Once per file: a lake with several files per partition, from three ingest runs over the same days and one of the AWS examples. */
+beforeAll(async () => {
+  const dir = await tempDir('compact-template-');
   const start = Date.UTC(2026, 10, 1);
   for (const seed of ['1', '2', '3']) {
     const lines = [...generateEvents({ events: 600, seed, start, days: 3, duplicates: 0.05 })];
@@ -36,7 +37,14 @@ async function fragmentedLake(): Promise<string> {
     await ingest({ inputs: [join(dir, `events-${seed}.ndjson`)], lake: join(dir, 'lake') });
   }
   await ingest({ inputs: [DOCUMENTED], lake: join(dir, 'lake') });
-  return join(dir, 'lake');
+  template = join(dir, 'lake');
+}, 120_000);
+
+/** A fresh copy of the fragmented lake, for a test to change. */
+async function fragmentedLake(): Promise<string> {
+  const lake = join(await tempDir('compact-'), 'lake');
+  await cp(template, lake, { recursive: true });
+  return lake;
 }
 
 const fileCount = (lake: string): number => readLakeLayout(lake).reduce((n, p) => n + p.files.length, 0);
@@ -132,8 +140,67 @@ describe('compactLake', () => {
     expect(after.some((r) => r.raw === null)).toBe(true);
   }, 120_000);
 
+  it('keeps every column and its type as DuckDB reads them', async () => {
+    // Arrange
+    const lake = await fragmentedLake();
+    const partition = readLakeLayout(lake).find((p) => p.files.length > 1)!;
+    const describe = async (file: string) =>
+      duckdbRows(
+        `describe select * from read_parquet('${join(partition.dir, file)}', hive_partitioning = false)`,
+      );
+    const before = await describe(partition.files[0]);
+
+    // Act
+    await compactLake({ lake });
+
+    // Assert
+    const [compacted] = readLakeLayout(lake).find((p) => p.dir === partition.dir)!.files;
+    const columns = (rows: Record<string, unknown>[]) => rows.map((r) => [r.column_name, r.column_type]);
+    expect(columns(await describe(compacted))).toEqual(columns(before));
+  }, 120_000);
+
+  it('keeps a file that an ingest publishes into the partition while it runs', async () => {
+    // Arrange
+    const lake = await fragmentedLake();
+    const before = await lakeContents(lake);
+    let published = '';
+
+    // Act: a new file appears between the listing and the deletes
+    await compactLake({
+      lake,
+      beforeDelete: async (dir) => {
+        if (published) return;
+        const [first] = readLakeLayout(lake).find((p) => p.dir === dir)!.files;
+        published = join(dir, 'part-ZZZZZZZZZZZZZZZZZZZZZZZZZZ-000001.parquet');
+        await copyFile(join(dir, first), published);
+      },
+    });
+
+    // Assert: the late file is still there, so its rows show twice (the same events again)
+    expect(readLakeLayout(lake).flatMap((p) => p.files.map((f) => join(p.dir, f)))).toContain(published);
+    expect((await lakeContents(lake)).length).toBeGreaterThan(before.length);
+  }, 120_000);
+
+  it('deletes temporary files of a killed compaction that no journal names, and nothing else', async () => {
+    // Arrange
+    const lake = await fragmentedLake();
+    const [partition] = readLakeLayout(lake);
+    const killed = join(partition.dir, '.part-01JZZZZZZZZZZZZZZZZZZZZZZZ-compacted.parquet.tmp');
+    const ingesting = join(partition.dir, '.part-01JZZZZZZZZZZZZZZZZZZZZZZZ-000001.parquet.tmp');
+    await writeFile(killed, 'half a file');
+    await writeFile(ingesting, 'an ingest still writing');
+
+    // Act
+    await compactLake({ lake });
+
+    // Assert
+    const files = await readdir(partition.dir);
+    expect(files).not.toContain('.part-01JZZZZZZZZZZZZZZZZZZZZZZZ-compacted.parquet.tmp');
+    expect(files).toContain('.part-01JZZZZZZZZZZZZZZZZZZZZZZZ-000001.parquet.tmp');
+  }, 120_000);
+
   describe('an interrupted compaction', () => {
-    it('before publishing: the old files stay, and the next run cleans up and compacts', async () => {
+    it('an error before publishing leaves the files as they were, without debris', async () => {
       // Arrange
       const lake = await fragmentedLake();
       const before = await lakeContents(lake);
@@ -148,14 +215,44 @@ describe('compactLake', () => {
       });
 
       // Assert
-      await expect(failed).rejects.toThrow('disk full');
+      await expect(failed).rejects.toThrow(
+        /^compaction of .* failed, its files are unchanged: disk full; fix that .* and rerun compact$/,
+      );
       expect(fileCount(lake)).toBe(filesBefore);
-      expect(await lakeContents(lake)).toEqual(before);
-      const summary = await compactLake({ lake });
-      expect(summary.recovered).toBe(1);
       expect(await lakeContents(lake)).toEqual(before);
       const debris = (await listFiles(join(lake, 'events'))).filter((f) => !f.endsWith('.parquet'));
       expect(debris).toEqual([]);
+      const summary = await compactLake({ lake });
+      expect(summary).toMatchObject({ recovered: 0, filesAfter: summary.partitions });
+      expect(await lakeContents(lake)).toEqual(before);
+    }, 120_000);
+
+    it('killed after the journal: the next run publishes the checked file and deletes the old ones', async () => {
+      // Arrange: keep the temporary file and the journal as a kill would have left them
+      const lake = await fragmentedLake();
+      const before = await lakeContents(lake);
+      const stash = await tempDir('stash-');
+      let partitionDir = '';
+      const failed = compactLake({
+        lake,
+        beforePublish: async (dir) => {
+          partitionDir = dir;
+          for (const name of await readdir(dir))
+            if (name.includes('compact')) await copyFile(join(dir, name), join(stash, name));
+          throw new Error('killed');
+        },
+      });
+      await expect(failed).rejects.toThrow('killed');
+      for (const name of await readdir(stash)) await copyFile(join(stash, name), join(partitionDir, name));
+      expect((await readdir(partitionDir)).filter((n) => n.startsWith('_compaction-'))).toHaveLength(1);
+
+      // Act
+      const summary = await compactLake({ lake });
+
+      // Assert
+      expect(summary.recovered).toBe(1);
+      expect(await lakeContents(lake)).toEqual(before);
+      expect(readLakeLayout(lake).every((p) => p.files.length === 1 && p.journals.length === 0)).toBe(true);
     }, 120_000);
 
     it('after publishing: the copies are visible until the next run deletes the old files', async () => {
@@ -172,7 +269,10 @@ describe('compactLake', () => {
       });
 
       // Assert: one partition holds the old files and the new one; events_unique still counts once.
-      await expect(failed).rejects.toThrow('killed');
+      await expect(failed).rejects.toThrow(/stopped after publishing its new file: killed; .*rerun compact/);
+      expect(lakeHints(lake, readLakeLayout(lake))[0]).toMatch(
+        /^note: an interrupted compaction left 1 partition/,
+      );
       const doubled = await lakeContents(lake);
       expect(doubled.length).toBeGreaterThan(before.length);
       const opened = await openLocalLake(lake);
@@ -199,54 +299,106 @@ describe('compactLake', () => {
       await expect(result).rejects.toThrow(/no lake at .*--lake/);
     });
 
-    it('refuses to run while another compaction holds the lock', async () => {
-      // Arrange: this process's own pid is certainly alive.
+    it('names the partition and keeps its files when one of them is damaged', async () => {
+      // Arrange
       const lake = await fragmentedLake();
-      await writeFile(join(lake, '.compact.lock'), String(process.pid));
+      const [partition] = readLakeLayout(lake);
+      await writeFile(join(partition.dir, 'part-damaged.parquet'), 'not parquet');
+      const files = await listFiles(lake);
 
       // Act
       const result = compactLake({ lake });
 
       // Assert
-      await expect(result).rejects.toThrow(`another compaction (pid ${process.pid}) is running`);
+      await expect(result).rejects.toThrow(EngagementLakeError);
+      await expect(result).rejects.toThrow(
+        new RegExp(
+          `^compaction of ${partition.dir} failed, its files are unchanged: [^\\n]*move a damaged file`,
+        ),
+      );
+      expect(await listFiles(lake)).toEqual(files);
     }, 120_000);
 
-    it('takes over the lock of a compaction that died', async () => {
-      // Arrange: the pid of a process that has exited.
+    it('names an unreadable journal', async () => {
+      // Arrange
       const lake = await fragmentedLake();
-      const exited = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
-      await writeFile(join(lake, '.compact.lock'), exited.stdout.toString());
+      const [partition] = readLakeLayout(lake);
+      await writeFile(join(partition.dir, '_compaction-X.json'), '{"file":');
+
+      // Act
+      const result = compactLake({ lake });
+
+      // Assert
+      await expect(result).rejects.toThrow(
+        `the compaction journal ${join(partition.dir, '_compaction-X.json')} is unreadable`,
+      );
+    }, 120_000);
+
+    it('lets one of two simultaneous compactions run and refuses the other', async () => {
+      // Arrange
+      const lake = await fragmentedLake();
+      const before = await lakeContents(lake);
+
+      // Act
+      const results = await Promise.allSettled([compactLake({ lake }), compactLake({ lake })]);
+
+      // Assert
+      expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+      const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+      expect(refused.reason).toBeInstanceOf(UserInputError);
+      expect(refused.reason.message).toMatch(/^another compaction is running on '.*'; wait for it to finish/);
+      expect(await lakeContents(lake)).toEqual(before);
+    }, 120_000);
+
+    it('takes over the lock of a compaction that was killed', async () => {
+      // Arrange: a lock not refreshed for a minute
+      const lake = await fragmentedLake();
+      const lockPath = join(lake, '.compact.lock');
+      await mkdir(lockPath);
+      const minuteAgo = new Date(Date.now() - 60_000);
+      await utimes(lockPath, minuteAgo, minuteAgo);
 
       // Act
       const summary = await compactLake({ lake });
 
       // Assert
       expect(summary.compacted).toBeGreaterThan(0);
-      expect((await readdir(lake)).includes('.compact.lock')).toBe(false);
+      expect(await readdir(lake)).not.toContain('.compact.lock');
     }, 120_000);
   });
 });
 
-describe('compactionHint', () => {
-  const partitions = (count: number, filesEach: number) =>
+describe('lakeHints', () => {
+  const partitions = (count: number, filesEach: number, journals: string[] = []) =>
     Array.from({ length: count }, (_, i) => ({
       dir: `lake/events/family=app/dt=2026-11-${String(i + 1).padStart(2, '0')}`,
       files: Array.from({ length: filesEach }, (__, j) => `part-${j}.parquet`),
-      journals: [],
+      journals,
+      leftovers: [],
     }));
 
   it('suggests compact when partitions average four files or more', () => {
     // Act
-    const hint = compactionHint('lake', partitions(30, 4));
+    const hints = lakeHints('lake', partitions(30, 4));
 
     // Assert
-    expect(hint).toBe(
+    expect(hints).toEqual([
       'note: the lake has 120 files in 30 partitions; `engagement-lake compact --lake lake` rewrites each partition into one file and makes queries faster\n',
-    );
+    ]);
   });
 
   it('stays quiet for fewer than 100 files or fewer than four per partition', () => {
-    expect(compactionHint('lake', partitions(20, 4))).toBeUndefined();
-    expect(compactionHint('lake', partitions(300, 3))).toBeUndefined();
+    expect(lakeHints('lake', partitions(20, 4))).toEqual([]);
+    expect(lakeHints('lake', partitions(300, 3))).toEqual([]);
+  });
+
+  it('reports an interrupted compaction, quoting a lake path for the shell', () => {
+    // Act
+    const hints = lakeHints("my lake's copy", partitions(2, 1, ['_compaction-1.json']));
+
+    // Assert
+    expect(hints).toEqual([
+      "note: an interrupted compaction left 2 partition(s) unfinished, where rows may show twice; `engagement-lake compact --lake 'my lake'\\''s copy'` finishes it\n",
+    ]);
   });
 });

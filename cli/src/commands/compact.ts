@@ -16,7 +16,7 @@ const MIB = 1024 * 1024;
 
 export function formatCompactSummary(s: CompactSummary): string {
   return [
-    `partitions: ${s.partitions} (${s.compacted} rewritten${s.recovered ? `, ${s.recovered} interrupted compaction(s) finished` : ''})`,
+    `partitions: ${s.partitions} (${s.compacted} rewritten${s.recovered ? `, ${s.recovered} interrupted compaction(s) finished first` : ''})`,
     `files:      ${s.filesBefore} -> ${s.filesAfter}`,
     `rows:       ${s.rows} rewritten, ${(s.bytesBefore / MIB).toFixed(1)} MiB -> ${(s.bytesAfter / MIB).toFixed(1)} MiB`,
     `time:       ${s.seconds.toFixed(1)} s`,

@@ -4,7 +4,7 @@
  */
 import type { AthenaClient } from '@aws-sdk/client-athena';
 import { UserInputError } from '../../../transform/src/errors';
-import { compactionHint, readLakeLayout } from '../../../local/src/lake-layout';
+import { lakeHints, readLakeLayout } from '../../../local/src/lake-layout';
 import { loadSavedQueries, loadViews, viewsUsedBy } from '../../../queries/src/catalog';
 import { openLocalLake } from '../../../queries/src/duckdb-engine';
 import { formatResult, type OutputFormat } from '../../../queries/src/format';
@@ -77,8 +77,7 @@ export async function runQuery(name: string | undefined, options: QueryOptions):
     }
   } else {
     const lake = await openLocalLake(options.lake, { views: viewsUsedBy(plan.sql, loadViews()) });
-    const hint = compactionHint(options.lake, readLakeLayout(options.lake));
-    if (hint) err(hint);
+    for (const hint of lakeHints(options.lake, readLakeLayout(options.lake))) err(hint);
     try {
       result = await lake.run(plan.sql, plan.values);
     } finally {
