@@ -57,9 +57,17 @@ export function buildProgram(): Command {
     .option('--lake <dir>', 'lake folder', 'lake')
     .option('--buffer-seconds <s>', 'flush buffered records after this many seconds', '60')
     .option('--buffer-mib <m>', 'flush buffered records after this many MiB', '64')
+    .addOption(
+      new Option(
+        '--stream <name>',
+        'accept only this delivery stream name (repeatable); others get ResourceNotFoundException, as on AWS',
+      )
+        .argParser(collect)
+        .default([], 'any valid name, created on first use'),
+    )
     .addHelpText(
       'after',
-      '\nExample:\n  engagement-lake serve --port 4573\n  # then: new FirehoseClient({ endpoint: "http://127.0.0.1:4573" })',
+      '\nExample:\n  engagement-lake serve --port 4573 --stream events\n  # then: new FirehoseClient({ endpoint: "http://127.0.0.1:4573" }); DeliveryStreamName "events" only',
     )
     .action(async (options) => {
       await (await import('./commands/serve')).runServe(options);

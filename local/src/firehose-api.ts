@@ -1,6 +1,7 @@
 /**
  * The Firehose API's JSON 1.1 protocol, as far as a producer uses it: PutRecord, PutRecordBatch,
- * DescribeDeliveryStream and ListDeliveryStreams, with the real limits and error shapes. Pure: the
+ * DescribeDeliveryStream and ListDeliveryStreams, with the real limits and error shapes. Every
+ * valid stream name exists unless the context names the only ones that do. Pure: the
  * HTTP server (serve.ts) passes the target header and body text in, and gets a status, a body and
  * the accepted records' bytes back.
  *
@@ -19,7 +20,16 @@ export const MAX_BATCH_RECORDS = 500;
 export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 
 const STREAM_NAME = /^[a-zA-Z0-9._-]{1,64}$/;
+/** The rule STREAM_NAME checks, in words, for messages. */
+export const STREAM_NAME_RULE = "1 to 64 characters, each a letter, a digit, '.', '_' or '-'";
+/** The account id of the local endpoint, in ARNs and messages. */
+const LOCAL_ACCOUNT = '000000000000';
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** Whether `name` is a valid delivery stream name (the API's pattern `[a-zA-Z0-9_.-]+`, 1 to 64 long). */
+export function isValidStreamName(name: string): boolean {
+  return STREAM_NAME.test(name);
+}
 
 /** An error the API returns as `{"__type": …, "message": …}` with an HTTP status. */
 export class FirehoseApiError extends Error {
@@ -41,8 +51,13 @@ export interface ApiContext {
   tryAccept(bytes: number): boolean;
   /** Creation time of the local stream, epoch ms. */
   createdAt: number;
-  /** Stream names seen so far (every name is accepted: a local stream is created on first use). */
+  /** Stream names seen so far (without `allowedStreams`, a local stream is created on first use). */
   streams: Set<string>;
+  /**
+   * The only streams that exist, when given: any other name gets ResourceNotFoundException, as a
+   * stream missing from the account does on AWS, and ListDeliveryStreams lists exactly these.
+   */
+  allowedStreams?: ReadonlySet<string>;
 }
 
 export interface ApiOutcome {
@@ -73,6 +88,23 @@ function streamName(input: Record<string, unknown>): string {
   return name;
 }
 
+/** Throws ResourceNotFoundException, with the service's message, for a stream that does not exist. */
+function requireStream(name: string, context: ApiContext): void {
+  if (context.allowedStreams && !context.allowedStreams.has(name)) {
+    throw new FirehoseApiError(
+      'ResourceNotFoundException',
+      `Firehose ${name} under account ${LOCAL_ACCOUNT} not found.`,
+    );
+  }
+}
+
+/** Checks the stream a put writes to: it must exist, or (without `allowedStreams`) is created now. */
+function putStream(input: Record<string, unknown>, context: ApiContext): void {
+  const name = streamName(input);
+  requireStream(name, context);
+  context.streams.add(name);
+}
+
 /** Decodes one `Record.Data` (base64) and checks the size limit. `path` names it in messages. */
 function recordData(record: unknown, path: string): Buffer {
   if (typeof record !== 'object' || record === null) {
@@ -95,7 +127,7 @@ function recordData(record: unknown, path: string): Buffer {
 }
 
 function putRecord(input: Record<string, unknown>, context: ApiContext): ApiOutcome {
-  context.streams.add(streamName(input));
+  putStream(input, context);
   const bytes = recordData(input.Record, 'record');
   if (!context.tryAccept(bytes.byteLength)) {
     throw new FirehoseApiError('ServiceUnavailableException', 'Slow down: the local buffer is full.', 503);
@@ -109,7 +141,7 @@ function putRecord(input: Record<string, unknown>, context: ApiContext): ApiOutc
  * Per-record failures (FailedPutCount) are throttling only: ServiceUnavailableException.
  */
 function putRecordBatch(input: Record<string, unknown>, context: ApiContext): ApiOutcome {
-  context.streams.add(streamName(input));
+  putStream(input, context);
   const records = input.Records;
   if (records === undefined || records === null) {
     throw validation("Value null at 'records' failed to satisfy constraint: Member must not be null");
@@ -147,12 +179,13 @@ function putRecordBatch(input: Record<string, unknown>, context: ApiContext): Ap
 
 function describeDeliveryStream(input: Record<string, unknown>, context: ApiContext): ApiOutcome {
   const name = streamName(input);
+  requireStream(name, context);
   return {
     status: 200,
     body: {
       DeliveryStreamDescription: {
         DeliveryStreamName: name,
-        DeliveryStreamARN: `arn:aws:firehose:local:000000000000:deliverystream/${name}`,
+        DeliveryStreamARN: `arn:aws:firehose:local:${LOCAL_ACCOUNT}:deliverystream/${name}`,
         DeliveryStreamStatus: 'ACTIVE',
         DeliveryStreamType: 'DirectPut',
         VersionId: '1',
@@ -168,7 +201,10 @@ function describeDeliveryStream(input: Record<string, unknown>, context: ApiCont
 function listDeliveryStreams(context: ApiContext): ApiOutcome {
   return {
     status: 200,
-    body: { DeliveryStreamNames: [...context.streams].sort(), HasMoreDeliveryStreams: false },
+    body: {
+      DeliveryStreamNames: [...(context.allowedStreams ?? context.streams)].sort(),
+      HasMoreDeliveryStreams: false,
+    },
     accepted: [],
   };
 }

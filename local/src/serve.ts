@@ -20,6 +20,11 @@ export interface ServeOptions {
   /** Port on 127.0.0.1; 0 picks a free one. */
   port: number;
   lake: string;
+  /**
+   * The only delivery stream names that exist: puts and DescribeDeliveryStream for any other get
+   * ResourceNotFoundException, as on AWS. Absent: every valid name exists (created on first use).
+   */
+  streams?: readonly string[];
   /** Deliver buffered records after this many seconds (Firehose: 0–900, default 300). */
   bufferSeconds?: number;
   /** Deliver buffered records once they reach this many bytes (Firehose: 1–128 MiB). */
@@ -175,6 +180,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     },
     createdAt: startedAt,
     streams: new Set(),
+    allowedStreams: options.streams ? new Set(options.streams) : undefined,
   };
 
   const server = createServer((request, response) => {

@@ -7,6 +7,7 @@ import { runServe } from '../../cli/src/commands/serve';
 import * as serveModule from '../../local/src/serve';
 import { UserInputError } from '../../transform/src/errors';
 import { DOCUMENTED, duckdbRows, eventsSql, tempDir } from '../local/helpers';
+import { runCli } from './run-cli';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -129,6 +130,21 @@ describe('engagement-lake serve', () => {
 
       // Assert
       await expect(serving).rejects.toThrow("--buffer-mib must be a number from 0.001 to 128, got '129'");
+    });
+
+    it('exits 1 with one line naming a --stream value that is not a valid delivery stream name', async () => {
+      // Arrange
+      const lake = await tempDir('serve-');
+      const args = ['serve', '--port', '0', '--lake', lake, '--stream', 'events', '--stream', 'my events'];
+
+      // Act
+      const result = await runCli(args);
+
+      // Assert
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(
+        "error: --stream must be 1 to 64 characters, each a letter, a digit, '.', '_' or '-', got 'my events'\n",
+      );
     });
   });
 });

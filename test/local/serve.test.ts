@@ -6,6 +6,7 @@ import {
   ListDeliveryStreamsCommand,
   PutRecordBatchCommand,
   PutRecordCommand,
+  ResourceNotFoundException,
 } from '@aws-sdk/client-firehose';
 import type { LocalTransform } from '../../local/src/delivery';
 import { defaultTransform } from '../../local/src/local-transform';
@@ -239,6 +240,35 @@ describe('serve', () => {
         DeliveryStreamType: 'DirectPut',
         HasMoreDestinations: false,
       });
+    });
+  });
+
+  describe('--stream (named delivery streams)', () => {
+    it('rejects a put to another stream name with ResourceNotFoundException and delivers only the named stream’s records', async () => {
+      // Arrange
+      const lake = await tempDir();
+      server = await startServer({ port: 0, lake, streams: [STREAM] });
+      const firehose = client(server.port);
+      const typo = `${STREAM}s`;
+      const record = { Data: Buffer.from('{}') };
+
+      // Act
+      const rejected = await firehose
+        .send(new PutRecordCommand({ DeliveryStreamName: typo, Record: record }))
+        .catch((error: unknown) => error);
+      const accepted = await firehose.send(
+        new PutRecordCommand({ DeliveryStreamName: STREAM, Record: record }),
+      );
+      const stats = await server.close();
+
+      // Assert
+      expect(rejected).toBeInstanceOf(ResourceNotFoundException);
+      expect(rejected).toMatchObject({
+        $metadata: { httpStatusCode: 400 },
+        message: expect.stringContaining(`Firehose ${typo} `),
+      });
+      expect(accepted.RecordId).toEqual(expect.any(String));
+      expect(stats.records).toBe(1);
     });
   });
 
