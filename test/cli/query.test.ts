@@ -4,9 +4,12 @@ import {
   GetQueryResultsCommand,
   StartQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { mockClient } from 'aws-sdk-client-mock';
 import { runQueries } from '../../cli/src/commands/queries';
 import { runQuery, type QueryOptions } from '../../cli/src/commands/query';
+import { readLakeLayout } from '../../local/src/lake-layout';
 import { row, tempLake, writeRows } from '../queries/helpers/lake';
 import { NOW } from '../queries/helpers/run';
 
@@ -37,6 +40,29 @@ describe('cli query', () => {
       // Assert
       expect(JSON.parse(output.join(''))).toMatchObject([
         { event_time: '2026-11-01T10:00:00.500Z', event_name: 'email.send' },
+      ]);
+    });
+
+    it('notes on stderr that an interrupted compaction left a partition unfinished', async () => {
+      // Arrange: a journal as a killed `compact` leaves it (naming files that are all still there)
+      const [partition] = readLakeLayout(dir);
+      const journal = join(partition.dir, '_compaction-01TEST.json');
+      await writeFile(
+        journal,
+        JSON.stringify({ file: 'part-01TEST-compacted.parquet', replaces: partition.files }),
+      );
+      const notes: string[] = [];
+
+      // Act
+      try {
+        await runQuery('daily_volume', { ...base(), err: (t) => notes.push(t) });
+      } finally {
+        await rm(journal);
+      }
+
+      // Assert
+      expect(notes).toEqual([
+        `note: an interrupted compaction left 1 partition(s) unfinished, where rows may show twice; \`engagement-lake compact --lake ${dir}\` finishes it\n`,
       ]);
     });
 
