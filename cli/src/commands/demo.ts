@@ -118,6 +118,9 @@ function report(summary: DemoSummary, log: (line: string) => void): void {
   );
   log('  npm run -s lake -- ingest <your Pinpoint/SES/End User Messaging archives> --lake <dir>');
   log('  npm run -s lake -- serve   # a local Firehose endpoint for your app');
+  log(
+    '  npm run -s lake -- compact --lake <dir>   # after many ingests or serve flushes: one file per partition',
+  );
 }
 
 /** Runs the demo and returns what it did; prints a report through `log`. */
