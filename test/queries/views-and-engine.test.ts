@@ -143,6 +143,16 @@ describe('local DuckDB engine', () => {
       const dir = newLake();
       await writeRows(dir, [
         row('sms', 'sms.delivered', '2026-11-01T10:01:00Z', {
+          event_id: 'd1',
+          message_id: 's1',
+          is_final: true,
+          status: 'DELIVERED',
+          source_format: 'sms_voice_v2',
+        }),
+        // the same event redelivered: it counts once
+        row('sms', 'sms.delivered', '2026-11-01T10:01:00Z', {
+          event_id: 'd1',
+          arrival_time: '2026-11-01T10:05:00Z',
           message_id: 's1',
           is_final: true,
           status: 'DELIVERED',
