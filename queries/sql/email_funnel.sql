@@ -2,9 +2,9 @@
 -- description: Email funnel per send day and campaign or journey: messages sent, delivered, opened and
 --   clicked, with rates. Pinpoint and SES email count together; a message both report (same
 --   message_id) counts once per step. A message belongs to the day of its first send or delivery
---   event in the range; its opens and clicks count up to 7 days after end, and messages sent before
---   start are left out, so every rate stays within one cohort. Opens and clicks that SES judged
---   likely bots are left out unless include_bots is true.
+--   event; its opens and clicks count up to 7 days after end. Messages sent before start (looked for
+--   one day back: a delivery can trail its send by hours) are left out, so every rate stays within
+--   one cohort. Opens and clicks that SES judged likely bots are left out unless include_bots is true.
 -- grain: one row per dt, campaign_id and journey_id
 -- params:
 --   start date = today-30d: first day (dt, UTC), inclusive
@@ -18,14 +18,14 @@
 --   delivered: distinct messages delivered
 --   opened: distinct messages opened
 --   clicked: distinct messages clicked
---   delivery_rate: delivered / sent
+--   delivery_rate: share of the sent messages that were delivered (delivery-only messages count in delivered, not here)
 --   open_rate: opened / delivered
 --   click_rate: clicked / delivered
 --   click_to_open_rate: clicked / opened
 with funnel_events as (
-    -- one read of the range and the 7 days after it: sends and deliveries in the range, opens and
-    -- clicks up to 7 days later. Every step is a distinct count of message_id, so redelivered rows
-    -- need no de-duplication.
+    -- one read from the day before start to 7 days after end: sends and deliveries up to end (those
+    -- of the day before only to recognise messages sent before start), opens and clicks up to 7 days
+    -- later. Every step is a distinct count of message_id, so redelivered rows need no de-duplication.
     select
         message_id,
         dt,
@@ -33,7 +33,7 @@ with funnel_events as (
         campaign_id,
         journey_id
     from events
-    where dt between ? /* start */ and cast(cast(cast(? /* end */ as date) + interval '7' day as date) as varchar)
+    where dt between cast(cast(cast(? /* start */ as date) - interval '1' day as date) as varchar) and cast(cast(cast(? /* end */ as date) + interval '7' day as date) as varchar)
         and family = 'email'
         and message_id is not null
         and (
@@ -67,9 +67,11 @@ steps as (
         sum(is_sent) as sent,
         sum(is_delivered) as delivered,
         sum(is_opened) as opened,
-        sum(is_clicked) as clicked
+        sum(is_clicked) as clicked,
+        sum(is_sent * is_delivered) as sent_and_delivered
     from messages
-    where dt is not null -- sent before start: only its opens or clicks are in range
+    -- null: no send or delivery read, only opens or clicks (sent before the day before start)
+    where dt >= ? /* start */
     group by dt, campaign_id, journey_id
 ),
 
@@ -82,7 +84,7 @@ final as (
         delivered,
         opened,
         clicked,
-        round(cast(delivered as double) / nullif(sent, 0), 4) as delivery_rate,
+        round(cast(sent_and_delivered as double) / nullif(sent, 0), 4) as delivery_rate,
         round(cast(opened as double) / nullif(delivered, 0), 4) as open_rate,
         round(cast(clicked as double) / nullif(delivered, 0), 4) as click_rate,
         round(cast(clicked as double) / nullif(opened, 0), 4) as click_to_open_rate

@@ -170,10 +170,11 @@ describe('cli query', () => {
       });
       // Assert
       expect(athena.commandCalls(StartQueryExecutionCommand)[0].args[0].input.ExecutionParameters).toEqual([
-        "'2026-10-29'", // start
+        "'2026-10-29'", // start, less a day to see messages sent before it
         "'2026-11-28'", // end, plus 7 days for opens and clicks
         "'2026-11-28'", // end, for sends and deliveries
         'true', // include_bots
+        "'2026-10-29'", // start, the first cohort day
       ]);
       athena.restore();
     });

@@ -29,6 +29,8 @@ describe('saved queries (messaging)', () => {
       email('email.open', '2026-11-01T10:01:05Z', { message_id: 'm2', is_bot: true, source_format: 'ses' }),
       email('email.send', '2026-11-01T12:00:00Z', { message_id: 'm3', source_format: 'ses' }),
       email('email.hard_bounce', '2026-11-01T12:00:02Z', { message_id: 'm3', source_format: 'ses' }),
+      // known only from its delivery (an SES identity notification has no send event)
+      email('email.delivered', '2026-11-01T13:00:00Z', { message_id: 'm9', source_format: 'ses' }),
     ];
 
     it('counts each message once per step across Pinpoint and SES and leaves bots out', async () => {
@@ -56,12 +58,12 @@ describe('saved queries (messaging)', () => {
           campaign_id: null,
           journey_id: null,
           sent: 1,
-          delivered: 0,
+          delivered: 1, // m9
           opened: 0,
           clicked: 0,
-          delivery_rate: 0,
-          open_rate: null,
-          click_rate: null,
+          delivery_rate: 0, // m3 was sent and bounced; m9 was not seen sent
+          open_rate: 0,
+          click_rate: 0,
           click_to_open_rate: null,
         },
       ]);
@@ -87,8 +89,11 @@ describe('saved queries (messaging)', () => {
     it('leaves out messages sent before start and counts opens up to 7 days after end', async () => {
       // Arrange: m4 was sent before the range and opened inside it; m5 was sent on the last day
       // and opened two days later; m6 was opened 8 days after the last day; m7 was sent, delivered
-      // and opened the day after the range, so it belongs to no day of it
+      // and opened the day after the range, so it belongs to no day of it; m8 was sent a minute
+      // before the range and delivered inside it (before the fix it counted as delivered, unsent)
       const dir = await lakeWith([
+        email('email.send', '2026-10-31T23:59:00Z', { message_id: 'm8' }),
+        email('email.delivered', '2026-11-01T00:01:00Z', { message_id: 'm8' }),
         email('email.send', '2026-11-03T10:00:00Z', { message_id: 'm7' }),
         email('email.delivered', '2026-11-03T10:00:01Z', { message_id: 'm7' }),
         email('email.open', '2026-11-03T12:00:00Z', { message_id: 'm7' }),
