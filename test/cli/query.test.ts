@@ -171,10 +171,10 @@ describe('cli query', () => {
       // Assert
       expect(athena.commandCalls(StartQueryExecutionCommand)[0].args[0].input.ExecutionParameters).toEqual([
         "'2026-10-29'", // start, less a day to see messages sent before it
-        "'2026-11-28'", // end, plus 7 days for opens and clicks
-        "'2026-11-28'", // end, for sends and deliveries
+        "'2026-11-28'", // end, plus 7 days for deliveries, opens and clicks
         'true', // include_bots
         "'2026-10-29'", // start, the first cohort day
+        "'2026-11-28'", // end, the last cohort day
       ]);
       athena.restore();
     });

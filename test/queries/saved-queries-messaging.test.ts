@@ -90,8 +90,11 @@ describe('saved queries (messaging)', () => {
       // Arrange: m4 was sent before the range and opened inside it; m5 was sent on the last day
       // and opened two days later; m6 was opened 8 days after the last day; m7 was sent, delivered
       // and opened the day after the range, so it belongs to no day of it; m8 was sent a minute
-      // before the range and delivered inside it (before the fix it counted as delivered, unsent)
+      // before the range and delivered inside it (before the fix it counted as delivered, unsent);
+      // m10 was sent a minute before the end of the range and delivered after it
       const dir = await lakeWith([
+        email('email.send', '2026-11-02T23:59:00Z', { message_id: 'm10' }),
+        email('email.delivered', '2026-11-03T00:01:00Z', { message_id: 'm10' }),
         email('email.send', '2026-10-31T23:59:00Z', { message_id: 'm8' }),
         email('email.delivered', '2026-11-01T00:01:00Z', { message_id: 'm8' }),
         email('email.send', '2026-11-03T10:00:00Z', { message_id: 'm7' }),
@@ -114,14 +117,48 @@ describe('saved queries (messaging)', () => {
           dt: '2026-11-02',
           campaign_id: null,
           journey_id: null,
-          sent: 2,
-          delivered: 2,
+          sent: 3,
+          delivered: 3,
           opened: 1,
           clicked: 0,
           delivery_rate: 1,
-          open_rate: 0.5,
+          open_rate: 0.3333,
           click_rate: 0,
           click_to_open_rate: 0,
+        },
+      ]);
+    });
+
+    it('rates each step among the messages that reached the step before, so no rate exceeds 1', async () => {
+      // Arrange: a1 delivered and clicked with images off (no open); a2 opened with no delivery
+      // event (its configuration set does not publish deliveries); a3 went through every step
+      const dir = await lakeWith([
+        email('email.send', '2026-11-01T10:00:00Z', { message_id: 'a1' }),
+        email('email.delivered', '2026-11-01T10:00:01Z', { message_id: 'a1' }),
+        email('email.click', '2026-11-01T11:00:00Z', { message_id: 'a1' }),
+        email('email.send', '2026-11-01T10:00:00Z', { message_id: 'a2' }),
+        email('email.open', '2026-11-01T11:00:00Z', { message_id: 'a2' }),
+        email('email.send', '2026-11-01T10:00:00Z', { message_id: 'a3' }),
+        email('email.delivered', '2026-11-01T10:00:01Z', { message_id: 'a3' }),
+        email('email.open', '2026-11-01T11:00:00Z', { message_id: 'a3' }),
+        email('email.click', '2026-11-01T11:00:05Z', { message_id: 'a3' }),
+      ]);
+      // Act
+      const rows = await runSaved(dir, 'email_funnel', { start: '2026-11-01', end: '2026-11-01' });
+      // Assert: opened / delivered and clicked / opened would both be 1
+      expect(rows).toEqual([
+        {
+          dt: '2026-11-01',
+          campaign_id: null,
+          journey_id: null,
+          sent: 3,
+          delivered: 2,
+          opened: 2,
+          clicked: 2,
+          delivery_rate: 0.6667,
+          open_rate: 0.5,
+          click_rate: 1,
+          click_to_open_rate: 0.5,
         },
       ]);
     });
