@@ -19,9 +19,19 @@ export interface PartitionFiles {
 /** The prefix of a compaction journal; it does not end in `.parquet`, so no reader picks it up. */
 export const JOURNAL_PREFIX = '_compaction-';
 
-/** The file a compaction writes, and the temporary names of it and of its journal. */
+/** How the name of the file a compaction writes ends. */
 export const COMPACTED_SUFFIX = '-compacted.parquet';
+/** The temporary names of that file and of its journal (see tempPathFor in parquet-writer.ts). */
 const COMPACTION_TEMP = /^\.(part-\w+-compacted\.parquet|_compaction-\w+\.json)\.tmp$/;
+
+/** What a file in a partition folder is to the lake, if anything. */
+function kindOf(name: string): 'files' | 'journals' | 'leftovers' | undefined {
+  if (COMPACTION_TEMP.test(name)) return 'leftovers';
+  if (name.startsWith('.')) return undefined; // an ingest's file still being written, or not ours
+  if (name.endsWith('.parquet')) return 'files';
+  if (name.startsWith(JOURNAL_PREFIX) && name.endsWith('.json')) return 'journals';
+  return undefined;
+}
 
 /** Every partition folder of the lake that holds Parquet files or compaction debris, sorted by path. */
 export function readLakeLayout(lake: string): PartitionFiles[] {
@@ -30,15 +40,7 @@ export function readLakeLayout(lake: string): PartitionFiles[] {
   const byDir = new Map<string, PartitionFiles>();
   for (const entry of readdirSync(events, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile()) continue;
-    const kind = COMPACTION_TEMP.test(entry.name)
-      ? 'leftovers'
-      : entry.name.startsWith('.')
-        ? undefined // an ingest's file still being written, or not ours
-        : entry.name.endsWith('.parquet')
-          ? 'files'
-          : entry.name.startsWith(JOURNAL_PREFIX) && entry.name.endsWith('.json')
-            ? 'journals'
-            : undefined;
+    const kind = kindOf(entry.name);
     if (!kind) continue;
     const dir = entry.parentPath;
     let partition = byDir.get(dir);
