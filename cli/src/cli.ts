@@ -45,7 +45,11 @@ export function buildProgram(): Command {
     .option('--lake <dir>', 'lake folder', 'lake')
     .option('--no-raw', 'do not keep each event’s JSON text in the raw column')
     .option('--json', 'print the summary as one JSON object')
-    .addHelpText('after', '\nExample:\n  engagement-lake ingest archive/2024/ events.ndjson.gz --lake ./lake')
+    .option('--compact', 'afterwards, rewrite each partition with several files into one (see `compact`)')
+    .addHelpText(
+      'after',
+      '\nExample:\n  engagement-lake ingest archive/2024/ events.ndjson.gz --lake ./lake --compact',
+    )
     .action(async (inputs, options) => {
       await (await import('./commands/ingest')).runIngest(inputs, options);
     });

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { ingest } from '../../local/src/ingest';
+import { readLakeLayout } from '../../local/src/lake-layout';
 import { DOCUMENTED, tempDir } from '../local/helpers';
 import { runCli as run } from './run-cli';
 
@@ -54,5 +55,23 @@ describe('engagement-lake compact', () => {
     expect(result.stderr).toBe(
       `error: no lake at '${join(dir, 'missing')}': nothing to compact; pass the lake folder with --lake\n`,
     );
+  });
+
+  it('runs after an ingest with --compact, whose JSON summary then holds both', async () => {
+    // Arrange: one ingest of the SMS examples already in the lake
+    const lake = join(await tempDir('cli-compact-'), 'lake');
+    const sms = join(DOCUMENTED, 'sms.ndjson');
+    await ingest({ inputs: [sms], lake });
+
+    // Act
+    const result = await run(['ingest', sms, '--lake', lake, '--compact', '--json']);
+
+    // Assert
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout);
+    expect(summary.records).toBeGreaterThan(0);
+    expect(summary.compaction.filesBefore).toBe(2 * summary.compaction.partitions);
+    expect(summary.compaction.filesAfter).toBe(summary.compaction.partitions);
+    expect(readLakeLayout(lake).every((p) => p.files.length === 1)).toBe(true);
   });
 });

@@ -14,7 +14,7 @@ export async function runCompact(options: CompactCommandOptions): Promise<Compac
 
 const MIB = 1024 * 1024;
 
-function formatCompactSummary(s: CompactSummary): string {
+export function formatCompactSummary(s: CompactSummary): string {
   return [
     `partitions: ${s.partitions} (${s.compacted} rewritten${s.recovered ? `, ${s.recovered} interrupted compaction(s) finished first` : ''})`,
     `files:      ${s.filesBefore} -> ${s.filesAfter}`,

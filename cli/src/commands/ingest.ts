@@ -6,6 +6,8 @@ export interface IngestCommandOptions {
   /** False with `--no-raw`. */
   raw: boolean;
   json?: boolean;
+  /** `--compact`: afterwards, rewrite every partition with several files into one. */
+  compact?: boolean;
 }
 
 /**
@@ -27,5 +29,17 @@ export async function runIngest(inputs: string[], options: IngestCommandOptions)
     // Cleared before the summary is printed, and on failure before the error is.
     progress.stop();
   }
-  process.stdout.write(options.json ? `${JSON.stringify(summary)}\n` : `${formatSummary(summary)}\n`);
+  if (!options.compact) {
+    process.stdout.write(options.json ? `${JSON.stringify(summary)}\n` : `${formatSummary(summary)}\n`);
+    return;
+  }
+  // Loaded only here: compaction needs DuckDB, a plain ingest does not.
+  const { compactLake } = await import('../../../local/src/compact');
+  const { formatCompactSummary } = await import('./compact');
+  const compaction = await compactLake({ lake: options.lake });
+  process.stdout.write(
+    options.json
+      ? `${JSON.stringify({ ...summary, compaction })}\n`
+      : `${formatSummary(summary)}\n${formatCompactSummary(compaction)}\n`,
+  );
 }
