@@ -12,7 +12,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { compactLake } from '../local/src/compact';
-import { readLakeLayout } from '../local/src/lake-layout';
+import { countFiles, readLakeLayout } from '../local/src/lake-layout';
 import { loadSavedQueries } from '../queries/src/catalog';
 import { openLocalLake, type LocalLake } from '../queries/src/duckdb-engine';
 import { bindValues, resolveParams } from '../queries/src/params';
@@ -112,7 +112,7 @@ async function benchParams(lake: LocalLake): Promise<Record<string, Record<strin
 }
 
 function fileCount(lake: string): number {
-  return readLakeLayout(lake).reduce((n, p) => n + p.files.length, 0);
+  return countFiles(readLakeLayout(lake));
 }
 
 async function main(): Promise<void> {

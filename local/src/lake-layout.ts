@@ -55,6 +55,11 @@ export function readLakeLayout(lake: string): PartitionFiles[] {
   return partitions;
 }
 
+/** The number of published Parquet files in these partitions. */
+export function countFiles(partitions: readonly PartitionFiles[]): number {
+  return partitions.reduce((n, p) => n + p.files.length, 0);
+}
+
 /**
  * One-line notes for `query` on the local lake: an interrupted compaction (its partitions show some
  * rows twice until `compact` runs again), or partitions averaging four files or more, where opening
@@ -68,7 +73,7 @@ export function lakeHints(lake: string, partitions: readonly PartitionFiles[]): 
     hints.push(
       `note: an interrupted compaction left ${interrupted} partition(s) unfinished, where rows may show twice; \`${command}\` finishes it\n`,
     );
-  const files = partitions.reduce((n, p) => n + p.files.length, 0);
+  const files = countFiles(partitions);
   if (files >= 100 && files >= 4 * partitions.length)
     hints.push(
       `note: the lake has ${files.toLocaleString('en')} files in ${partitions.length} partitions; ` +

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { compactLake } from '../../local/src/compact';
 import { generateEvents } from '../../local/src/generate';
 import { ingest } from '../../local/src/ingest';
-import { lakeHints, readLakeLayout } from '../../local/src/lake-layout';
+import { countFiles, lakeHints, readLakeLayout } from '../../local/src/lake-layout';
 import { openLocalLake } from '../../queries/src/duckdb-engine';
 import { EngagementLakeError, UserInputError } from '../../transform/src/errors';
 import { DOCUMENTED, duckdbRows, listFiles, tempDir } from './helpers';
@@ -47,7 +47,7 @@ async function fragmentedLake(): Promise<string> {
   return lake;
 }
 
-const fileCount = (lake: string): number => readLakeLayout(lake).reduce((n, p) => n + p.files.length, 0);
+const fileCount = (lake: string): number => countFiles(readLakeLayout(lake));
 
 describe('compactLake', () => {
   it('rewrites each partition into one file with every row and value unchanged', async () => {
