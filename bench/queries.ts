@@ -9,7 +9,7 @@
  * Run: npx tsx bench/queries.ts [--events N] [--generated]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { compactLake } from '../local/src/compact';
 import { countFiles, readLakeLayout } from '../local/src/lake-layout';
@@ -64,18 +64,25 @@ async function ensureLakes(
   const fragmented = join('.bench', `queries-lake-${generated ? 'generated' : 'v3'}-${events}-${today}`);
   const compacted = `${fragmented}-compacted`;
   if (!existsSync(join(fragmented, 'events'))) {
-    rmSync(fragmented, { recursive: true, force: true });
-    mkdirSync(fragmented, { recursive: true });
+    // Built under another name and renamed once complete, so an interrupted build is not reused.
+    const building = `${fragmented}.building`;
+    rmSync(building, { recursive: true, force: true });
+    mkdirSync(building, { recursive: true });
     const started = performance.now();
-    if (generated) await buildGeneratedLake(fragmented, events);
-    else await buildSyntheticLake(fragmented, { events, days: 60, endDate: today });
+    if (generated) await buildGeneratedLake(building, events);
+    else await buildSyntheticLake(building, { events, days: 60, endDate: today });
+    rmSync(fragmented, { recursive: true, force: true });
+    renameSync(building, fragmented);
     const seconds = (performance.now() - started) / 1000;
     process.stdout.write(`built ${events.toLocaleString('en')} events in ${seconds.toFixed(1)} s\n`);
   }
   if (!existsSync(join(compacted, 'events'))) {
+    const building = `${compacted}.building`;
+    rmSync(building, { recursive: true, force: true });
+    cpSync(fragmented, building, { recursive: true });
+    const s = await compactLake({ lake: building });
     rmSync(compacted, { recursive: true, force: true });
-    cpSync(fragmented, compacted, { recursive: true });
-    const s = await compactLake({ lake: compacted });
+    renameSync(building, compacted);
     const mib = (bytes: number): string => (bytes / 1024 ** 2).toFixed(0);
     process.stdout.write(
       `compact: ${s.filesBefore} files -> ${s.filesAfter} in ${s.partitions} partitions, ` +
