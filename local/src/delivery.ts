@@ -4,7 +4,6 @@
  * rows are buffered per partition and written as Parquet, `ProcessingFailed` records go to the error
  * output. Shared by `ingest` and `serve`.
  */
-import { join } from 'node:path';
 import type { FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
 import { EngagementLakeError } from '../../transform/src/errors';
 import { FAMILIES, type EventRow, type Family, type PartitionKeys } from '../../transform/src/schema';
@@ -20,7 +19,8 @@ import {
   type BufferLimits,
   type PartitionRows,
 } from './partition-buffer';
-import { writeParquetFile } from './parquet-writer';
+import type { LakeSink } from './lake-sink';
+import { encodeParquet } from './parquet-writer';
 
 /** What the local pipeline needs from the transform: the handler itself and two helpers around it. */
 export interface LocalTransform {
@@ -52,7 +52,8 @@ export interface DeliveryStats {
 }
 
 export interface DeliveryOptions {
-  lake: string;
+  /** Where the files go: a local folder or an S3 prefix, in Firehose's layout. */
+  sink: LakeSink;
   runId: string;
   runStartedAt: number;
   /** Parses rows back (`parseRow`); also runs the handler when no `runner` is given. */
@@ -60,8 +61,8 @@ export interface DeliveryOptions {
   /** Runs the handler (e.g. a HandlerPool); default: `transform`, in this thread. The caller closes it. */
   runner?: BatchRunner;
   bufferLimits?: BufferLimits;
-  /** Called after each Parquet file is published (with workers, in the order they finish). */
-  onFile?: (path: string, rows: number, bytes: number) => void;
+  /** Called after each Parquet file is published, with its key in the lake (in the order they finish). */
+  onFile?: (key: string, rows: number, bytes: number) => void;
 }
 
 /** Re-exported: the request Firehose would build for a batch. */
@@ -108,7 +109,7 @@ export class LakeDelivery {
     this.maxInFlight = options.runner ? 2 * this.runner.concurrency : 1;
     this.buffer = new PartitionBuffer(options.bufferLimits ?? DEFAULT_BUFFER_LIMITS);
     this.errors = new ErrorWriter({
-      lake: options.lake,
+      sink: options.sink,
       runId: options.runId,
       runStartedAt: options.runStartedAt,
     });
@@ -191,10 +192,11 @@ export class LakeDelivery {
   private async writePartition(due: PartitionRows): Promise<void> {
     this.fileSeq += 1;
     const name = `part-${this.options.runId}-${String(this.fileSeq).padStart(6, '0')}.parquet`;
-    const path = join(this.options.lake, 'events', partitionPath(due.partition), name);
-    if (this.runner.write) {
-      // Off this thread; a few files at a time, so the rows waiting to be written stay bounded.
-      const written = this.runner.write(due.rows, path).then((w) => this.published(path, w.rows, w.bytes));
+    const key = `events/${partitionPath(due.partition)}/${name}`;
+    if (this.runner.encode) {
+      // Encoded off this thread; a few files at a time, so the rows waiting to be written stay bounded.
+      const rows = due.rows.length;
+      const written = this.runner.encode(due.rows).then((bytes) => this.publish(key, rows, bytes));
       written.catch(() => undefined); // awaited below or in flush()
       this.writes.push(written);
       while (this.writes.length > this.runner.concurrency) await this.writes.shift();
@@ -202,12 +204,17 @@ export class LakeDelivery {
     }
     const table = serializedRowsToTable(due.rows, this.options.transform.parseRow);
     due.rows.length = 0; // let the JSON text go before encoding
-    this.published(path, table.numRows, await writeParquetFile(path, table));
+    await this.publish(key, table.numRows, encodeParquet(table));
   }
 
-  private published(path: string, rows: number, bytes: number): void {
+  private async publish(key: string, rows: number, bytes: Uint8Array): Promise<void> {
+    await this.options.sink.put(key, bytes);
+    this.published(key, rows, bytes.byteLength);
+  }
+
+  private published(key: string, rows: number, bytes: number): void {
     this.stats.files += 1;
     this.stats.bytesWritten += bytes;
-    this.options.onFile?.(path, rows, bytes);
+    this.options.onFile?.(key, rows, bytes);
   }
 }

@@ -3,8 +3,7 @@
  * `processing-failed` error type, one JSON document per line, under
  * `<lake>/errors/processing-failed/YYYY/MM/DD/HH/`.
  */
-import { join } from 'node:path';
-import { writeFileAtomic } from './parquet-writer';
+import type { LakeSink } from './lake-sink';
 
 /** One record the transform failed, with everything the error document needs. */
 export interface FailedRecord {
@@ -55,7 +54,8 @@ export function formatErrorRecord(
 }
 
 export interface ErrorWriterOptions {
-  lake: string;
+  /** Where the lake is; error files go under its `errors/`. */
+  sink: LakeSink;
   runId: string;
   /** Folder hour and `arrivalTimestamp` for records whose arrival is unknown. */
   runStartedAt: number;
@@ -92,7 +92,7 @@ export class ErrorWriter {
       const body = Buffer.from(this.folders.get(folder)!.join('\n') + '\n', 'utf8');
       this.seq += 1;
       const name = `part-${this.options.runId}-${String(this.seq).padStart(6, '0')}.ndjson`;
-      await writeFileAtomic(join(this.options.lake, folder, name), body);
+      await this.options.sink.put(`${folder}/${name}`, body);
       this.written.files += 1;
       this.written.bytes += body.byteLength;
     }

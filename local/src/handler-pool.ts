@@ -11,7 +11,7 @@ import { EngagementLakeError } from '../../transform/src/errors';
 import { buildTransformationEvent, outcomesOf, type RecordOutcome } from './batch-outcome';
 import type { SourceRecord } from './batcher';
 import type { LocalTransform } from './delivery';
-import type { BatchRequest, WorkerRequest, WorkerResponse, WorkerSettings, Written } from './handler-worker';
+import type { BatchRequest, WorkerRequest, WorkerResponse, WorkerSettings } from './handler-worker';
 
 /** Something that runs one batch through the handler. */
 export interface BatchRunner {
@@ -19,10 +19,10 @@ export interface BatchRunner {
   readonly concurrency: number;
   run(batch: readonly SourceRecord[], invocationId: string): Promise<RecordOutcome[]>;
   /**
-   * Writes a partition's rows (the handler's output lines) as one Parquet file at `path`, off this
-   * thread. Absent: the caller writes in this thread.
+   * Encodes a partition's rows (the handler's output lines) as one Parquet file's bytes, off this
+   * thread. Absent: the caller encodes in this thread.
    */
-  write?(rows: string[], path: string): Promise<Written>;
+  encode?(rows: string[]): Promise<Uint8Array>;
   /** Stops its workers, if any. Idempotent; batches still running are rejected. */
   close(): Promise<void>;
 }
@@ -119,8 +119,8 @@ export class HandlerPool implements BatchRunner {
     const settings: WorkerSettings = { includeRaw: options.includeRaw ?? true };
     this.slots = Array.from({ length: size }, () => this.startWorker(code, settings));
     if (options.writes)
-      this.write = (rows, path) =>
-        this.submit<Written>(`writing ${path} failed`, (id) => [{ kind: 'write', id, path, rows }, []]);
+      this.encode = (rows) =>
+        this.submit<Uint8Array>('encoding a Parquet file failed', (id) => [{ kind: 'encode', id, rows }, []]);
   }
 
   run(batch: readonly SourceRecord[], invocationId: string): Promise<RecordOutcome[]> {
@@ -130,8 +130,8 @@ export class HandlerPool implements BatchRunner {
     });
   }
 
-  /** Writes a partition's file in a worker; undefined when the pool does not take writes. */
-  readonly write?: (rows: string[], path: string) => Promise<Written>;
+  /** Encodes a partition's file in a worker; undefined when the pool does not take writes. */
+  readonly encode?: (rows: string[]) => Promise<Uint8Array>;
 
   close(): Promise<void> {
     this.closing ??= (async () => {
@@ -164,7 +164,7 @@ export class HandlerPool implements BatchRunner {
       slot.tasks.delete(message.id);
       if (slot.tasks.size === 0) worker.unref();
       if ('error' in message) task.reject(new EngagementLakeError(`${task.what}: ${message.error}`));
-      else task.resolve(('written' in message ? message.written : message.outcomes) as never);
+      else task.resolve(('encoded' in message ? message.encoded : message.outcomes) as never);
     });
     worker.on('error', (error) => this.crash(error));
     worker.on('exit', (code) => {

@@ -2,8 +2,8 @@
  * A handler worker (see handler-pool.ts). Two kinds of work, one at a time, in arrival order:
  * - a packed batch: runs the Firehose handler from transform/handler.ts on it exactly as the main
  *   thread would, and posts back each record's outcome;
- * - a partition's rows: parses them, encodes them as Parquet and writes the file (its name was
- *   chosen by the main thread, so file names and contents do not depend on which worker wrote them).
+ * - a partition's rows: parses them and encodes them as one Parquet file's bytes, which the main
+ *   thread publishes (so file names and contents do not depend on which worker encoded them).
  * Powertools logs and metrics stay silent here as in the main thread (local-transform.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -11,7 +11,7 @@ import { serializedRowsToTable } from './arrow-schema';
 import { buildTransformationEvent, outcomesOf, type RecordOutcome } from './batch-outcome';
 import type { SourceRecord } from './batcher';
 import { defaultTransform } from './local-transform';
-import { writeParquetFile } from './parquet-writer';
+import { encodeParquet } from './parquet-writer';
 
 /** A batch as posted to a worker: every record's bytes in one buffer, cut at `ends`. */
 export interface BatchRequest {
@@ -23,25 +23,18 @@ export interface BatchRequest {
   arrivals: (number | null)[];
 }
 
-/** One Parquet file to write: a partition's rows as the handler serialized them. */
-export interface WriteRequest {
-  kind: 'write';
+/** One Parquet file to encode: a partition's rows as the handler serialized them. */
+export interface EncodeRequest {
+  kind: 'encode';
   id: number;
-  path: string;
   rows: string[];
 }
 
-export type WorkerRequest = BatchRequest | WriteRequest;
-
-/** What a write did. */
-export interface Written {
-  rows: number;
-  bytes: number;
-}
+export type WorkerRequest = BatchRequest | EncodeRequest;
 
 export type WorkerResponse =
   | { id: number; outcomes: RecordOutcome[] }
-  | { id: number; written: Written }
+  | { id: number; encoded: Uint8Array }
   | { id: number; error: string };
 
 /** Settings a worker starts with. */
@@ -63,11 +56,10 @@ export function unpack(request: BatchRequest): SourceRecord[] {
 type Transform = ReturnType<typeof defaultTransform>;
 
 async function handle(request: WorkerRequest, transform: Transform): Promise<WorkerResponse> {
-  if (request.kind === 'write') {
+  if (request.kind === 'encode') {
     const table = serializedRowsToTable(request.rows, transform.parseRow);
     request.rows.length = 0; // let the JSON text go before encoding
-    const bytes = await writeParquetFile(request.path, table);
-    return { id: request.id, written: { rows: table.numRows, bytes } };
+    return { id: request.id, encoded: encodeParquet(table) };
   }
   const batch = unpack(request);
   const event = buildTransformationEvent(batch, request.invocationId);

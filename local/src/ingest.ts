@@ -8,7 +8,7 @@ import { MAX_RECORD_BYTES } from '../../transform/src/constants';
 import { JsonRecordSplitter } from '../../transform/src/json-split';
 import { Batcher, DEFAULT_BATCH_LIMITS, type BatchLimits, type SourceRecord } from './batcher';
 import { LakeDelivery, type DeliveryStats, type LocalTransform } from './delivery';
-import { ensureLakeFolder } from './lake-folder';
+import { FolderSink, type LakeSink } from './lake-sink';
 import { arrivalFromObjectName, readTextChunks, resolveInputs } from './input-reader';
 import type { BufferLimits } from './partition-buffer';
 import { newRunId } from './run-id';
@@ -61,12 +61,13 @@ export async function ingest(options: IngestOptions): Promise<IngestSummary> {
   const clock = options.clock ?? Date.now;
   const started = clock();
   const sources = await resolveInputs(options.inputs);
-  await ensureLakeFolder(options.lake);
+  const sink = new FolderSink(options.lake);
+  await sink.check();
   const includeRaw = options.includeRaw ?? true;
   const transform = options.transform ?? (await import('./local-transform')).defaultTransform({ includeRaw });
   const runner = handlerRunner(options, includeRaw);
   try {
-    return await run(options, sources, transform, runner, clock, started);
+    return await run(options, sources, sink, transform, runner, clock, started);
   } finally {
     await runner?.close();
   }
@@ -83,6 +84,7 @@ function handlerRunner(options: IngestOptions, includeRaw: boolean): BatchRunner
 async function run(
   options: IngestOptions,
   sources: Awaited<ReturnType<typeof resolveInputs>>,
+  sink: LakeSink,
   transform: LocalTransform,
   runner: BatchRunner | undefined,
   clock: () => number,
@@ -90,7 +92,7 @@ async function run(
 ): Promise<IngestSummary> {
   const runId = newRunId(started);
   const delivery = new LakeDelivery({
-    lake: options.lake,
+    sink,
     runId,
     runStartedAt: started,
     transform,

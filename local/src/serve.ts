@@ -13,7 +13,7 @@ import { Batcher, DEFAULT_BATCH_LIMITS, type SourceRecord } from './batcher';
 import { LakeDelivery, type DeliveryStats, type LocalTransform } from './delivery';
 import { errorBody, FirehoseApiError, handleApiCall, MAX_BATCH_BYTES, type ApiContext } from './firehose-api';
 import { defaultWorkerCount, HandlerPool } from './handler-pool';
-import { ensureLakeFolder } from './lake-folder';
+import { FolderSink } from './lake-sink';
 import { newRunId } from './run-id';
 
 export interface ServeOptions {
@@ -120,12 +120,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   // Room for a full buffer plus a few maximal batches arriving while it is delivered.
   const maxPendingBytes = options.maxPendingBytes ?? bufferBytes + 4 * MAX_BATCH_BYTES;
   const runId = newRunId(startedAt);
-  await ensureLakeFolder(options.lake);
+  const sink = new FolderSink(options.lake);
+  await sink.check();
   const transform = options.transform ?? (await import('./local-transform')).defaultTransform();
   const workers = options.transform ? 0 : (options.workers ?? defaultWorkerCount());
   const runner = workers > 0 ? new HandlerPool(workers) : undefined;
   const delivery = new LakeDelivery({
-    lake: options.lake,
+    sink,
     runId,
     runStartedAt: startedAt,
     transform,

@@ -77,41 +77,32 @@ describe('HandlerPool', () => {
   });
 
   describe('writing Parquet files in a worker', () => {
-    it('writes a partition’s rows to the file named, without raw when asked', async () => {
+    it('encodes a partition’s rows as one Parquet file, without raw when asked', async () => {
       // Arrange
       pool = new HandlerPool(1, { includeRaw: false, writes: true });
       const outcomes = await pool.run(await documentedRecords('sms.ndjson'), 'write-0001');
       const lines = outcomes.flatMap((o) => (o.ok ? o.lines : []));
-      const path = join(
-        await tempDir('pool-write-'),
-        'events',
-        'family=sms',
-        'dt=2020-01-01',
-        'part-x.parquet',
-      );
+      const path = join(await tempDir('pool-write-'), 'part-x.parquet');
 
       // Act
-      const written = await pool.write!([...lines], path);
+      const bytes = await pool.encode!([...lines]);
 
       // Assert
-      expect(written.rows).toBe(lines.length);
+      await writeFile(path, bytes);
       const rows = await duckdbRows(`select event_id, raw from read_parquet('${path}')`);
       expect(rows.map((r) => r.event_id)).toEqual(lines.map((l) => JSON.parse(l).event_id));
       expect(rows.every((r) => r.raw === null)).toBe(true);
-      expect(written.bytes).toBe((await readFile(path)).byteLength);
     });
 
-    it('rejects with the path when the file cannot be written', async () => {
-      // Arrange: the partition folder's parent is a file.
+    it('rejects with the reason when a row cannot be encoded', async () => {
+      // Arrange: a row without the never-null columns.
       pool = new HandlerPool(1, { writes: true });
-      const dir = await tempDir('pool-write-');
-      await writeFile(join(dir, 'events'), 'not a folder');
 
       // Act
-      const write = pool.write!(['{}'], join(dir, 'events', 'family=sms', 'part-x.parquet'));
+      const encode = pool.encode!(['{}']);
 
       // Assert
-      await expect(write).rejects.toThrow(/writing .*part-x\.parquet failed/);
+      await expect(encode).rejects.toThrow(/encoding a Parquet file failed: .*event_id/);
     });
   });
 

@@ -1,0 +1,93 @@
+import { writeFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FolderSink, openLakeSink, S3Sink, type LakeSink } from '../../local/src/lake-sink';
+import { UserInputError } from '../../transform/src/errors';
+import { tempDir } from './helpers';
+import { startS3, type TestS3 } from './s3-server';
+
+let s3: TestS3;
+beforeAll(async () => {
+  s3 = await startS3();
+  await s3.createBucket('sink-lake');
+});
+afterAll(() => s3.stop());
+
+async function collect(sink: LakeSink, prefix: string) {
+  const out = [];
+  for await (const object of sink.list(prefix)) out.push(object);
+  return out;
+}
+
+describe.each([
+  ['folder', async (): Promise<LakeSink> => new FolderSink(await tempDir('sink-'))],
+  [
+    'S3',
+    async (): Promise<LakeSink> =>
+      openLakeSink(`s3://sink-lake/t${Math.random().toString(36).slice(2)}/`, { endpoint: s3.endpoint }),
+  ],
+])('a %s lake', (_kind, open) => {
+  it('puts, lists in key order, gets and deletes objects below the lake root', async () => {
+    // Arrange
+    const sink = await open();
+    await sink.check();
+
+    // Act
+    await sink.put('events/family=sms/dt=2026-01-02/b.parquet', Buffer.from('bb'));
+    await sink.put('events/family=sms/dt=2026-01-01/a.parquet', Buffer.from('a'));
+    await sink.put('errors/processing-failed/2026/01/01/00/e.ndjson', Buffer.from('eee'));
+
+    // Assert
+    expect(await collect(sink, 'events/')).toEqual([
+      { key: 'events/family=sms/dt=2026-01-01/a.parquet', size: 1 },
+      { key: 'events/family=sms/dt=2026-01-02/b.parquet', size: 2 },
+    ]);
+    expect(Buffer.from((await sink.get('errors/processing-failed/2026/01/01/00/e.ndjson'))!).toString()).toBe(
+      'eee',
+    );
+    expect(await sink.get('events/missing.parquet')).toBeNull();
+    await sink.delete(['events/family=sms/dt=2026-01-01/a.parquet', 'events/never-there']);
+    expect((await collect(sink, 'events/')).map((o) => o.key)).toEqual([
+      'events/family=sms/dt=2026-01-02/b.parquet',
+    ]);
+  });
+
+  it('replaces an object written again under the same key, whole', async () => {
+    // Arrange
+    const sink = await open();
+    const big = Buffer.alloc(17 * 1024 * 1024, 7); // past the multipart threshold
+
+    // Act
+    await sink.put('_state/x.json', Buffer.from('old'));
+    await sink.put('_state/x.json', big);
+
+    // Assert
+    expect(Buffer.from((await sink.get('_state/x.json'))!).equals(big)).toBe(true);
+  });
+});
+
+describe('errors', () => {
+  it('hides temporary files from a folder listing', async () => {
+    const dir = await tempDir('sink-');
+    await mkdir(join(dir, 'events'), { recursive: true });
+    await writeFile(join(dir, 'events', '.part-1.parquet.tmp'), 'x');
+    await writeFile(join(dir, 'events', 'part-1.parquet'), 'x');
+    expect((await collect(new FolderSink(dir), 'events/')).map((o) => o.key)).toEqual([
+      'events/part-1.parquet',
+    ]);
+  });
+
+  it('says in one line that a lake bucket does not exist', async () => {
+    const sink = openLakeSink('s3://no-such-bucket-here/lake/', { endpoint: s3.endpoint });
+    expect(sink).toBeInstanceOf(S3Sink);
+    await expect(sink.check()).rejects.toThrow(UserInputError);
+    await expect(sink.put('a', Buffer.from('x'))).rejects.toThrow(
+      /s3:\/\/no-such-bucket-here\/lake\/a: the bucket does not exist/,
+    );
+  });
+
+  it('refuses a malformed S3 lake', () => {
+    expect(() => openLakeSink('s3://A_bad/x')).toThrow(
+      "--lake 's3://A_bad/x' is not an S3 location; write it as s3://bucket/prefix/",
+    );
+  });
+});
