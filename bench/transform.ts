@@ -1,23 +1,88 @@
 /**
- * Transform throughput, as ratios against a baseline measured in the same run on the same input:
- * JSON.parse + JSON.stringify of each event, the least any transform must do.
+ * Transform throughput, as ratios against baselines measured in the same run on the same input:
+ * - transformEvent against JSON.parse + JSON.stringify of each event (the least any transform does);
+ * - the Lambda handler on 1 MB and 3 MB batches of mixed generated events (Firehose's processor
+ *   buffer sizes) against the JSON floor of the same records: base64 decode + JSON.parse +
+ *   JSON.stringify + base64 encode, with the estimated Lambda cost per million events.
  * Run: npx tsx bench/transform.ts [--events N]
  */
 import type { FirehoseTransformationEvent } from 'aws-lambda';
 import { generateEvents } from '../local/src/generate';
 import { transformEvent } from '../transform/src/transform-event';
-import { printResults, timeIt, type BenchResult } from './util';
+import { printResults, reportRows, targetRow, timeIt, type BenchResult, type TableRow } from './util';
 
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
-const BATCH = 500;
+/** The transform function's memory (infra/src/private/delivery.ts) and Lambda's published x86 prices (us-east-1). */
+const LAMBDA_MEMORY_MB = 1024;
+const PRICE_PER_GB_SECOND = 0.0000166667;
+const PRICE_PER_REQUEST = 0.2 / 1e6;
+/** Lambda gives a full vCPU at 1,769 MB; at 1,024 MB a function gets that share of one. */
+const VCPU_SHARE = LAMBDA_MEMORY_MB / 1769;
 
-async function benchTransform(events: number): Promise<BenchResult[]> {
+/** Firehose requests of mixed events, each holding up to `batchBytes` of record data. */
+function requests(lines: readonly string[], batchBytes: number): FirehoseTransformationEvent[] {
+  const out: FirehoseTransformationEvent[] = [];
+  let records: FirehoseTransformationEvent['records'] = [];
+  let bytes = 0;
+  const close = () => {
+    out.push({
+      invocationId: `bench-${out.length}`,
+      deliveryStreamArn: 'arn:aws:firehose:us-east-1:123456789012:deliverystream/bench',
+      region: 'us-east-1',
+      records,
+    });
+    records = [];
+    bytes = 0;
+  };
+  for (const [i, line] of lines.entries()) {
+    const size = Buffer.byteLength(line);
+    if (bytes + size > batchBytes && records.length > 0) close();
+    records.push({
+      recordId: String(i),
+      approximateArrivalTimestamp: Date.now(),
+      data: Buffer.from(line).toString('base64'),
+    });
+    bytes += size;
+  }
+  if (records.length > 0) close();
+  return out;
+}
+
+/** The least a handler does with a record: decode it, parse it, write JSON back, encode it. */
+function jsonFloor(batches: readonly FirehoseTransformationEvent[]): number {
+  return timeIt(() => {
+    for (const batch of batches) {
+      const out = batch.records.map((r) => ({
+        recordId: r.recordId,
+        result: 'Ok',
+        data: Buffer.from(
+          JSON.stringify(JSON.parse(Buffer.from(r.data, 'base64').toString('utf8'))),
+        ).toString('base64'),
+      }));
+      if (out.length !== batch.records.length) throw new Error('lost a record');
+    }
+  });
+}
+
+async function handlerSeconds(batches: readonly FirehoseTransformationEvent[]): Promise<number> {
+  const { handler } = await import('../transform/handler');
+  const started = process.hrtime.bigint();
+  for (const request of batches) await handler(request, {} as never, () => undefined);
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+async function main(): Promise<void> {
+  const arg = process.argv.indexOf('--events');
+  const events = arg > 0 ? Number(process.argv[arg + 1]) : 200_000;
   const lines = [...generateEvents({ events, seed: 'bench', start: Date.UTC(2026, 9, 1), days: 30 })];
   const now = Date.now();
   // Warm up the JIT on a slice, so neither side pays for compilation.
   for (const line of lines.slice(0, 5000)) transformEvent(line, { now });
+  const warm = requests(lines.slice(0, 5000), 1024 * 1024);
+  jsonFloor(warm);
+  await handlerSeconds(warm);
 
   const baseline = timeIt(() => {
     for (const line of lines) JSON.stringify(JSON.parse(line));
@@ -25,26 +90,7 @@ async function benchTransform(events: number): Promise<BenchResult[]> {
   const transform = timeIt(() => {
     for (const line of lines) transformEvent(line, { now });
   });
-
-  const { handler } = await import('../transform/handler');
-  const requests: FirehoseTransformationEvent[] = [];
-  for (let i = 0; i < lines.length; i += BATCH) {
-    requests.push({
-      invocationId: `bench-${i}`,
-      deliveryStreamArn: 'arn:aws:firehose:us-east-1:123456789012:deliverystream/bench',
-      region: 'us-east-1',
-      records: lines.slice(i, i + BATCH).map((line, j) => ({
-        recordId: String(i + j),
-        approximateArrivalTimestamp: now,
-        data: Buffer.from(line).toString('base64'),
-      })),
-    });
-  }
-  const started = process.hrtime.bigint();
-  for (const request of requests) await handler(request, {} as never, () => undefined);
-  const handlerSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-
-  return [
+  const results: BenchResult[] = [
     { name: 'baseline: JSON.parse + stringify', value: events / baseline, unit: 'events/s' },
     {
       name: 'transformEvent',
@@ -53,20 +99,53 @@ async function benchTransform(events: number): Promise<BenchResult[]> {
       ratio: transform / baseline,
       baseline: 'baseline time',
     },
-    {
-      name: `Lambda handler (${BATCH}-record requests, base64 in/out)`,
-      value: events / handlerSeconds,
-      unit: 'records/s',
-      ratio: handlerSeconds / baseline,
-      baseline: 'baseline time',
-    },
   ];
-}
-
-async function main(): Promise<void> {
-  const arg = process.argv.indexOf('--events');
-  const events = arg > 0 ? Number(process.argv[arg + 1]) : 200_000;
-  printResults(`transform (${events.toLocaleString('en')} generated events)`, await benchTransform(events));
+  const rows: TableRow[] = [];
+  for (const mb of [1, 3]) {
+    const batches = requests(lines, mb * 1024 * 1024);
+    // Alternated, twice each, best of two: the machine's load drifts.
+    const floor = Math.min(jsonFloor(batches), jsonFloor(batches));
+    const handler = Math.min(await handlerSeconds(batches), await handlerSeconds(batches));
+    const lambdaSecondsPerEvent = handler / events / VCPU_SHARE;
+    const cost =
+      1e6 * (lambdaSecondsPerEvent * (LAMBDA_MEMORY_MB / 1024) * PRICE_PER_GB_SECOND) +
+      (1e6 / (events / batches.length)) * PRICE_PER_REQUEST;
+    results.push({
+      name: `Lambda handler, ${mb} MB requests`,
+      value: events / handler,
+      unit: 'records/s',
+      ratio: handler / floor,
+      baseline: 'JSON floor time',
+    });
+    rows.push(
+      targetRow(
+        `Lambda handler, ${mb} MB batches (${batches.length} requests)`,
+        `${Math.round(events / handler).toLocaleString('en')} ev/s`,
+        `JSON floor ${Math.round(events / floor).toLocaleString('en')} ev/s`,
+        floor / handler,
+        { min: 0.6 },
+      ),
+      {
+        figure: `  est. Lambda cost per 1M events (${LAMBDA_MEMORY_MB} MB, x86)`,
+        value: `$${cost.toFixed(4)}`,
+        baseline: `${(lambdaSecondsPerEvent * 1e3).toFixed(3)} ms/event on Lambda`,
+        ratio: null,
+        target: '',
+        met: null,
+      },
+    );
+  }
+  rows.unshift(
+    targetRow(
+      'transformEvent',
+      `${Math.round(events / transform).toLocaleString('en')} ev/s`,
+      `JSON.parse+stringify ${Math.round(events / baseline).toLocaleString('en')} ev/s`,
+      baseline / transform,
+      {},
+    ),
+  );
+  printResults(`transform (${events.toLocaleString('en')} generated events)`, results);
+  reportRows(rows);
 }
 
 void main();

@@ -92,7 +92,8 @@ export function mapData(
           type: valueType,
           length: entries.length,
           nullCount: 0,
-          data: Float64Array.from(entries as number[]),
+          // -0 as 0: the value JSON carries (the handler's rows went through JSON).
+          data: Float64Array.from(entries as number[], (value) => (value === 0 ? 0 : value)),
         })
       : utf8Data(entries as string[]);
   const child = makeData({

@@ -22,6 +22,7 @@ import {
   makeData,
   type Data,
   type DataType,
+  tableToIPC,
 } from 'apache-arrow';
 import {
   COLUMNS,
@@ -65,10 +66,14 @@ export function eventsArrowSchema(): Schema {
   return new Schema(COLUMNS.map((column) => new Field(column.name, arrowType(column.type), column.nullable)));
 }
 
-/** Fixed-width columns (timestamps, numbers, booleans) are few: Arrow's builders are fine there. */
+/**
+ * Fixed-width columns (timestamps, numbers, booleans) are few: Arrow's builders are fine there.
+ * A double is written as JSON carries it (the handler's rows went through JSON): -0 as 0.
+ */
 function builtData(type: DataType, values: readonly unknown[]): Data {
   const builder = makeBuilder({ type, nullValues: [null, undefined] });
-  for (const value of values) builder.append(value);
+  const double = type instanceof Float64;
+  for (const value of values) builder.append(double && value === 0 ? 0 : value);
   return builder.finish().toVector().data[0];
 }
 
@@ -122,4 +127,14 @@ export function serializedRowsToTable(
     batches.push(rowsToRecordBatch(lines.slice(start, start + batchRows).map(parse)));
   }
   return batches.length > 0 ? new Table(batches) : new Table(eventsArrowSchema());
+}
+
+/**
+ * Rows as one Arrow IPC stream (schema + one record batch): the compact form in which a batch's
+ * rows travel between threads and wait in partition buffers. Its own ArrayBuffer, so it can be
+ * transferred.
+ */
+export function rowsToIpc(rows: readonly EventRow[]): Uint8Array {
+  const ipc = tableToIPC(rowsToTable(rows), 'stream');
+  return ipc.byteOffset === 0 && ipc.byteLength === ipc.buffer.byteLength ? ipc : ipc.slice();
 }

@@ -1,17 +1,16 @@
 /**
- * The local stand-in for Firehose's delivery: each batch of records goes through the transformation
- * handler exactly as Firehose would invoke it (base64 data, record ids, arrival timestamps), `Ok`
- * rows are buffered per partition and written as Parquet, `ProcessingFailed` records go to the error
- * output. Shared by `ingest` and `serve`.
+ * The local stand-in for Firehose's delivery: each batch of records goes through the transform (in
+ * workers, the transform's core called directly; in this thread, the handler exactly as Firehose
+ * would invoke it), each batch's `Ok` rows come back as Arrow chunks per partition, are buffered
+ * per partition and written as Parquet, and `ProcessingFailed` records go to the error output.
+ * Shared by `ingest` and `serve`.
  */
 import type { FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
-import { EngagementLakeError } from '../../transform/src/errors';
-import { FAMILIES, type EventRow, type Family, type PartitionKeys } from '../../transform/src/schema';
-import { serializedRowsToTable } from './arrow-schema';
-import type { OkOutcome, RecordOutcome } from './batch-outcome';
+import type { EventRow } from '../../transform/src/schema';
+import type { BatchResult, FailedVerdict, PartitionChunk } from './batch-outcome';
 import type { SourceRecord } from './batcher';
 import { ErrorWriter } from './error-writer';
-import { inProcessRunner, type BatchRunner } from './handler-pool';
+import { encodeChunks, inProcessRunner, type BatchRunner } from './handler-pool';
 import {
   DEFAULT_BUFFER_LIMITS,
   PartitionBuffer,
@@ -20,7 +19,6 @@ import {
   type PartitionRows,
 } from './partition-buffer';
 import type { LakeSink } from './lake-sink';
-import { encodeParquet } from './parquet-writer';
 
 /** What the local pipeline needs from the transform: the handler itself and two helpers around it. */
 export interface LocalTransform {
@@ -68,26 +66,17 @@ export interface DeliveryOptions {
 /** Re-exported: the request Firehose would build for a batch. */
 export { buildTransformationEvent } from './batch-outcome';
 
-const FAMILY_SET: ReadonlySet<string> = new Set(FAMILIES);
-const DT = /^\d{4}-\d{2}-\d{2}$/;
-
-/** The handler's partition keys, checked before they become folder names. */
-function checkedPartition(keys: Record<string, string>): PartitionKeys {
-  const { family, dt } = keys;
-  if (!FAMILY_SET.has(family) || !DT.test(dt ?? '')) {
-    throw new EngagementLakeError(
-      `the handler returned partition keys outside the schema: ${JSON.stringify(keys)}`,
-    );
-  }
-  return { family: family as Family, dt };
+/** A partition chunk as buffered: its Arrow IPC bytes are what it costs in memory. */
+interface BufferedPartitionChunk extends PartitionChunk {
+  bytes: number;
 }
 
 export class LakeDelivery {
-  private readonly buffer: PartitionBuffer;
+  private readonly buffer: PartitionBuffer<BufferedPartitionChunk>;
   private readonly errors: ErrorWriter;
   private readonly runner: BatchRunner;
   private readonly maxInFlight: number;
-  private readonly inFlight: { batch: readonly SourceRecord[]; outcomes: Promise<RecordOutcome[]> }[] = [];
+  private readonly inFlight: { batch: readonly SourceRecord[]; outcomes: Promise<BatchResult> }[] = [];
   private readonly writes: Promise<void>[] = [];
   private invocations = 0;
   private fileSeq = 0;
@@ -107,7 +96,7 @@ export class LakeDelivery {
     this.runner = options.runner ?? inProcessRunner(options.transform);
     // In this thread, one batch at a time as before; with workers, enough to keep each one busy.
     this.maxInFlight = options.runner ? 2 * this.runner.concurrency : 1;
-    this.buffer = new PartitionBuffer(options.bufferLimits ?? DEFAULT_BUFFER_LIMITS);
+    this.buffer = new PartitionBuffer<BufferedPartitionChunk>(options.bufferLimits ?? DEFAULT_BUFFER_LIMITS);
     this.errors = new ErrorWriter({
       sink: options.sink,
       runId: options.runId,
@@ -154,30 +143,27 @@ export class LakeDelivery {
     this.stats.errorBytes = this.errors.written.bytes;
   }
 
-  /** Routes the oldest batch's results: rows to partition buffers, failures to the error output. */
+  /** Routes the oldest batch's results: failures to the error output, rows to partition buffers. */
   private async applyNext(): Promise<void> {
     const { batch, outcomes } = this.inFlight.shift()!;
-    const results: RecordOutcome[] = await outcomes;
+    const result = await outcomes;
     for (let i = 0; i < batch.length; i++) {
-      const outcome = results[i];
+      const verdict = result.records[i];
       this.stats.records += 1;
-      if (outcome.ok) {
+      if (verdict.ok) {
         this.stats.okRecords += 1;
-        await this.addRows(outcome, checkedPartition(outcome.partitionKeys));
+        this.stats.rows += verdict.rows;
       } else {
-        await this.fail(batch[i], outcome);
+        await this.fail(batch[i], verdict);
       }
     }
-  }
-
-  private async addRows(outcome: OkOutcome, partition: PartitionKeys): Promise<void> {
-    for (const line of outcome.lines) {
-      this.stats.rows += 1;
-      for (const due of this.buffer.add(partition, line)) await this.writePartition(due);
+    for (const chunk of result.chunks) {
+      const buffered = { ...chunk, bytes: chunk.ipc.byteLength };
+      for (const due of this.buffer.add(chunk.partition, buffered)) await this.writePartition(due);
     }
   }
 
-  private async fail(record: SourceRecord, failure: { reason: string; message: string }): Promise<void> {
+  private async fail(record: SourceRecord, failure: FailedVerdict): Promise<void> {
     this.stats.failedRecords += 1;
     this.stats.failed[failure.reason] = (this.stats.failed[failure.reason] ?? 0) + 1;
     await this.errors.add({
@@ -189,22 +175,21 @@ export class LakeDelivery {
   }
 
   /** Names the partition's next file (in flush order, so names never depend on timing) and writes it. */
-  private async writePartition(due: PartitionRows): Promise<void> {
+  private async writePartition(due: PartitionRows<BufferedPartitionChunk>): Promise<void> {
     this.fileSeq += 1;
     const name = `part-${this.options.runId}-${String(this.fileSeq).padStart(6, '0')}.parquet`;
     const key = `events/${partitionPath(due.partition)}/${name}`;
+    const chunks = due.chunks.map((chunk) => chunk.ipc);
+    due.chunks.length = 0; // the chunks go to the encoder (transferred when it is a worker)
     if (this.runner.encode) {
       // Encoded off this thread; a few files at a time, so the rows waiting to be written stay bounded.
-      const rows = due.rows.length;
-      const written = this.runner.encode(due.rows).then((bytes) => this.publish(key, rows, bytes));
+      const written = this.runner.encode(chunks).then((bytes) => this.publish(key, due.rows, bytes));
       written.catch(() => undefined); // awaited below or in flush()
       this.writes.push(written);
       while (this.writes.length > this.runner.concurrency) await this.writes.shift();
       return;
     }
-    const table = serializedRowsToTable(due.rows, this.options.transform.parseRow);
-    due.rows.length = 0; // let the JSON text go before encoding
-    await this.publish(key, table.numRows, encodeParquet(table));
+    await this.publish(key, due.rows, encodeChunks(chunks));
   }
 
   private async publish(key: string, rows: number, bytes: Uint8Array): Promise<void> {

@@ -1,52 +1,75 @@
 /**
- * Runs the Firehose handler on batches, either in this thread or in a small pool of worker threads
- * (node:worker_threads), each of which loads transform/handler.ts — the code the Lambda runs — just as
- * concurrent Lambda invocations would. Results come back per batch; putting them in input order is
- * the caller's job (LakeDelivery).
+ * Runs the transform on batches, either in this thread (the Firehose handler) or in a pool of
+ * worker threads (node:worker_threads), one per core, as concurrent Lambda invocations would. The
+ * workers call the transform's core directly (direct-transform.ts: the same rows and failures as
+ * the handler, without its base64/JSON envelope), build the rows' Arrow columns and encode the
+ * Parquet files. Results come back per batch; putting them in input order is the caller's job
+ * (LakeDelivery).
  */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { EngagementLakeError } from '../../transform/src/errors';
-import { buildTransformationEvent, outcomesOf, type RecordOutcome } from './batch-outcome';
+import { buildTransformationEvent, handlerBatchResult, type BatchResult } from './batch-outcome';
 import type { SourceRecord } from './batcher';
 import type { LocalTransform } from './delivery';
-import type { BatchRequest, WorkerRequest, WorkerResponse, WorkerSettings } from './handler-worker';
+import { concatIpcStreams } from './ipc-chunks';
+import { encodeParquetIpc } from './parquet-writer';
+import type {
+  BatchRequest,
+  TransformPath,
+  WorkerRequest,
+  WorkerResponse,
+  WorkerSettings,
+} from './handler-worker';
 
-/** Something that runs one batch through the handler. */
+/** Something that runs one batch through the transform. */
 export interface BatchRunner {
   /** How many batches it works on at once (the delivery keeps a few more than this in flight). */
   readonly concurrency: number;
-  run(batch: readonly SourceRecord[], invocationId: string): Promise<RecordOutcome[]>;
+  run(batch: readonly SourceRecord[], invocationId: string): Promise<BatchResult>;
   /**
-   * Encodes a partition's rows (the handler's output lines) as one Parquet file's bytes, off this
-   * thread. Absent: the caller encodes in this thread.
+   * Encodes a partition's chunks (Arrow IPC streams, in order) as one Parquet file's bytes, off
+   * this thread; the chunks' buffers are handed over. Absent: the caller encodes in this thread.
    */
-  encode?(rows: string[]): Promise<Uint8Array>;
+  encode?(chunks: Uint8Array[]): Promise<Uint8Array>;
   /** Stops its workers, if any. Idempotent; batches still running are rejected. */
   close(): Promise<void>;
 }
 
 /**
- * Workers used by default: one per core beyond the main thread's, two at most; none on one core.
- * On two cores, one worker running the handler and the main thread splitting and writing Parquet
- * carry about equal shares; a second worker there only adds contention (measured: +15-30% CPU time).
+ * Workers used by default: one per core. The workers do nearly all the work (transform, Arrow
+ * columns, Parquet encoding); the main thread only reads, splits and routes, so it shares a core.
  */
 export function defaultWorkerCount(cores = availableParallelism()): number {
-  return Math.max(0, Math.min(2, cores - 1));
+  return Math.max(1, cores);
 }
 
-/** Runs the handler in this thread, one batch at a time (tests, debugging, `--workers 0`). */
+/**
+ * Runs the Firehose handler in this thread, one batch at a time (tests, debugging, `--workers 0`):
+ * the reference path, whose rows go through the handler's base64/JSON response and back.
+ */
 export function inProcessRunner(transform: LocalTransform): BatchRunner {
   return {
     concurrency: 1,
     async run(batch, invocationId) {
       const event = buildTransformationEvent(batch, invocationId);
       const response = await transform.handler(event);
-      return outcomesOf(batch, event, response, (record) => transform.failureOf(record));
+      return handlerBatchResult(
+        batch,
+        event,
+        response,
+        (record) => transform.failureOf(record),
+        transform.parseRow,
+      );
     },
     close: async () => undefined,
   };
+}
+
+/** Encodes a partition's chunks as one Parquet file in this thread. */
+export function encodeChunks(chunks: readonly Uint8Array[]): Uint8Array {
+  return encodeParquetIpc(concatIpcStreams(chunks));
 }
 
 interface Task {
@@ -88,15 +111,28 @@ function pack(batch: readonly SourceRecord[], id: number, invocationId: string):
   return { kind: 'batch', id, invocationId, data, ends, arrivals };
 }
 
+/** The distinct buffers the views span whole: handed over to the worker without a copy. */
+function wholeBuffers(views: readonly Uint8Array[]): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>();
+  for (const view of views)
+    if (view.byteOffset === 0 && view.byteLength === view.buffer.byteLength)
+      buffers.add(view.buffer as ArrayBuffer);
+  return [...buffers];
+}
+
 export interface HandlerPoolOptions {
-  /** Keep the `raw` column in the files the workers write (default true). */
+  /** Keep the `raw` column in the rows (default true). */
   includeRaw?: boolean;
   /**
-   * Let workers write Parquet files too (default false: the main thread writes). Measured on the
-   * 1 GB bench with two workers: no faster on two busy cores, and peak RSS 988 MiB instead of about
-   * 670 MiB (each worker grows its own Arrow and wasm Parquet memory to the largest file).
+   * Let workers encode the Parquet files too (default true: encoding is a third of the work; the
+   * main thread then only publishes the bytes). False: the main thread encodes.
    */
   writes?: boolean;
+  /**
+   * `direct` (default): the transform's core, called directly. `handler`: the Lambda handler with
+   * its base64/JSON envelope, as before (the reference the direct path is tested and benched against).
+   */
+  path?: TransformPath;
 }
 
 /**
@@ -116,22 +152,28 @@ export class HandlerPool implements BatchRunner {
       throw new EngagementLakeError(`a handler pool needs at least one worker, got ${size}`);
     this.concurrency = size;
     const code = bootstrap();
-    const settings: WorkerSettings = { includeRaw: options.includeRaw ?? true };
+    const settings: WorkerSettings = {
+      includeRaw: options.includeRaw ?? true,
+      path: options.path ?? 'direct',
+    };
     this.slots = Array.from({ length: size }, () => this.startWorker(code, settings));
-    if (options.writes)
-      this.encode = (rows) =>
-        this.submit<Uint8Array>('encoding a Parquet file failed', (id) => [{ kind: 'encode', id, rows }, []]);
+    if (options.writes ?? true)
+      this.encode = (chunks) =>
+        this.submit<Uint8Array>('encoding a Parquet file failed', (id) => [
+          { kind: 'encode', id, chunks },
+          wholeBuffers(chunks),
+        ]);
   }
 
-  run(batch: readonly SourceRecord[], invocationId: string): Promise<RecordOutcome[]> {
-    return this.submit<RecordOutcome[]>('the handler failed', (id) => {
+  run(batch: readonly SourceRecord[], invocationId: string): Promise<BatchResult> {
+    return this.submit<BatchResult>('the transform failed', (id) => {
       const request = pack(batch, id, invocationId);
       return [request, [request.data.buffer as ArrayBuffer]];
     });
   }
 
   /** Encodes a partition's file in a worker; undefined when the pool does not take writes. */
-  readonly encode?: (rows: string[]) => Promise<Uint8Array>;
+  readonly encode?: (chunks: Uint8Array[]) => Promise<Uint8Array>;
 
   close(): Promise<void> {
     this.closing ??= (async () => {
@@ -164,7 +206,7 @@ export class HandlerPool implements BatchRunner {
       slot.tasks.delete(message.id);
       if (slot.tasks.size === 0) worker.unref();
       if ('error' in message) task.reject(new EngagementLakeError(`${task.what}: ${message.error}`));
-      else task.resolve(('encoded' in message ? message.encoded : message.outcomes) as never);
+      else task.resolve(('encoded' in message ? message.encoded : message.result) as never);
     });
     worker.on('error', (error) => this.crash(error));
     worker.on('exit', (code) => {

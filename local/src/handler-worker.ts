@@ -1,17 +1,21 @@
 /**
- * A handler worker (see handler-pool.ts). Two kinds of work, one at a time, in arrival order:
- * - a packed batch: runs the Firehose handler from transform/handler.ts on it exactly as the main
- *   thread would, and posts back each record's outcome;
- * - a partition's rows: parses them and encodes them as one Parquet file's bytes, which the main
- *   thread publishes (so file names and contents do not depend on which worker encoded them).
+ * A transform worker (see handler-pool.ts). Two kinds of work, one at a time, in arrival order:
+ * - a packed batch: transformed by the direct path (`transformRecord`, the core the Lambda runs,
+ *   without the base64/JSON envelope; see direct-transform.ts) or, with `path: 'handler'`, by the
+ *   Firehose handler from transform/handler.ts; either way it posts back each record's verdict and
+ *   the rows as one Arrow chunk per partition;
+ * - a partition's chunks: joined and encoded as one Parquet file's bytes, which the main thread
+ *   publishes (so file names and contents do not depend on which worker encoded them).
  * Powertools logs and metrics stay silent here as in the main thread (local-transform.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { serializedRowsToTable } from './arrow-schema';
-import { buildTransformationEvent, outcomesOf, type RecordOutcome } from './batch-outcome';
+import { readHandlerConfig } from '../../transform/src/handler-config';
+import { buildTransformationEvent, handlerBatchResult, type BatchResult } from './batch-outcome';
 import type { SourceRecord } from './batcher';
+import { transformBatchDirect, type DirectSettings } from './direct-transform';
+import { concatIpcStreams } from './ipc-chunks';
 import { defaultTransform } from './local-transform';
-import { encodeParquet } from './parquet-writer';
+import { encodeParquetIpc } from './parquet-writer';
 
 /** A batch as posted to a worker: every record's bytes in one buffer, cut at `ends`. */
 export interface BatchRequest {
@@ -23,24 +27,26 @@ export interface BatchRequest {
   arrivals: (number | null)[];
 }
 
-/** One Parquet file to encode: a partition's rows as the handler serialized them. */
+/** One Parquet file to encode: a partition's chunks (Arrow IPC streams), in order. */
 export interface EncodeRequest {
   kind: 'encode';
   id: number;
-  rows: string[];
+  chunks: Uint8Array[];
 }
 
 export type WorkerRequest = BatchRequest | EncodeRequest;
 
 export type WorkerResponse =
-  | { id: number; outcomes: RecordOutcome[] }
-  | { id: number; encoded: Uint8Array }
-  | { id: number; error: string };
+  { id: number; result: BatchResult } | { id: number; encoded: Uint8Array } | { id: number; error: string };
+
+/** Which code turns a batch into rows. Both give the same rows and failures. */
+export type TransformPath = 'direct' | 'handler';
 
 /** Settings a worker starts with. */
 export interface WorkerSettings {
-  /** Keep the `raw` column when writing (the `--no-raw` choice). */
+  /** Keep the `raw` column (the `--no-raw` choice). */
   includeRaw: boolean;
+  path: TransformPath;
 }
 
 /** Cuts a packed batch back into records (views on the one buffer, no copies). */
@@ -53,34 +59,53 @@ export function unpack(request: BatchRequest): SourceRecord[] {
   });
 }
 
-type Transform = ReturnType<typeof defaultTransform>;
+/** The buffers a reply can hand over without a copy (each one whole, so nothing else goes with it). */
+function transferables(reply: WorkerResponse): ArrayBuffer[] {
+  const views =
+    'result' in reply ? reply.result.chunks.map((c) => c.ipc) : 'encoded' in reply ? [reply.encoded] : [];
+  return views
+    .filter((view) => view.byteOffset === 0 && view.byteLength === view.buffer.byteLength)
+    .map((view) => view.buffer as ArrayBuffer);
+}
 
-async function handle(request: WorkerRequest, transform: Transform): Promise<WorkerResponse> {
-  if (request.kind === 'encode') {
-    const table = serializedRowsToTable(request.rows, transform.parseRow);
-    request.rows.length = 0; // let the JSON text go before encoding
-    return { id: request.id, encoded: encodeParquet(table) };
+/** Makes the function that transforms one batch, on the path the settings name. */
+function batchTransformer(settings: WorkerSettings): (request: BatchRequest) => Promise<BatchResult> {
+  if (settings.path === 'handler') {
+    const transform = defaultTransform({ includeRaw: settings.includeRaw });
+    return async (request) => {
+      const batch = unpack(request);
+      const event = buildTransformationEvent(batch, request.invocationId);
+      const response = await transform.handler(event);
+      return handlerBatchResult(batch, event, response, (r) => transform.failureOf(r), transform.parseRow);
+    };
   }
-  const batch = unpack(request);
-  const event = buildTransformationEvent(batch, request.invocationId);
-  const response = await transform.handler(event);
-  return { id: request.id, outcomes: outcomesOf(batch, event, response, (r) => transform.failureOf(r)) };
+  // The handler's settings, read as the handler reads them (its environment is this worker's).
+  const config = readHandlerConfig(process.env);
+  const direct: DirectSettings = {
+    includeRaw: settings.includeRaw,
+    handlerIncludeRaw: config.includeRaw,
+    dtStart: config.dtStart,
+  };
+  return async (request) => transformBatchDirect(unpack(request), request.invocationId, direct, Date.now());
 }
 
 if (parentPort) {
   const port = parentPort;
-  const settings = workerData as WorkerSettings;
-  const transform = defaultTransform({ includeRaw: settings.includeRaw });
+  const transformBatch = batchTransformer(workerData as WorkerSettings);
+  const handle = async (request: WorkerRequest): Promise<WorkerResponse> =>
+    request.kind === 'encode'
+      ? { id: request.id, encoded: encodeParquetIpc(concatIpcStreams(request.chunks)) }
+      : { id: request.id, result: await transformBatch(request) };
   let chain: Promise<void> = Promise.resolve();
   port.on('message', (request: WorkerRequest) => {
     chain = chain.then(async () => {
       let reply: WorkerResponse;
       try {
-        reply = await handle(request, transform);
+        reply = await handle(request);
       } catch (error) {
         reply = { id: request.id, error: error instanceof Error ? error.message : String(error) };
       }
-      port.postMessage(reply);
+      port.postMessage(reply, transferables(reply));
     });
   });
 }

@@ -1,14 +1,14 @@
 /**
- * Rows waiting to be written, grouped by partition. Rows are held as their serialized JSON (the
- * handler's output line), which is several times smaller than the parsed object graph; they are
- * parsed only when their partition is flushed. Pure bookkeeping: no I/O.
+ * Rows waiting to be written, grouped by partition. Rows are held as chunks (a batch's rows of one
+ * partition, as a compact Arrow IPC stream in the delivery), counted by rows and bytes; a
+ * partition's chunks become one file when it is flushed. Pure bookkeeping: no I/O.
  */
 import type { PartitionKeys } from '../../transform/src/schema';
 
 export interface BufferLimits {
   /** Flush a partition when it holds this many rows. */
   maxRowsPerPartition: number;
-  /** Flush a partition when its rows' JSON reaches this many characters. */
+  /** Flush a partition when its chunks reach this many bytes. */
   maxBytesPerPartition: number;
   /** Cap across all partitions: when passed, partitions are flushed (see below). Bounds memory. */
   maxTotalBytes: number;
@@ -34,14 +34,22 @@ export const DEFAULT_BUFFER_LIMITS: BufferLimits = {
   coldAfterRows: 10_000,
 };
 
-export interface PartitionRows {
+/** Something buffered: a number of rows taking a number of bytes. */
+export interface BufferedChunk {
+  rows: number;
+  bytes: number;
+}
+
+/** A partition's chunks, in the order they were added. */
+export interface PartitionRows<C extends BufferedChunk = BufferedChunk> {
   partition: PartitionKeys;
-  rows: string[];
+  chunks: C[];
+  rows: number;
   bytes: number;
 }
 
 /** A buffered partition, with the sequence number of the last row it received. */
-interface Entry extends PartitionRows {
+interface Entry<C extends BufferedChunk> extends PartitionRows<C> {
   lastRow: number;
 }
 
@@ -50,8 +58,8 @@ export function partitionPath(partition: PartitionKeys): string {
   return `family=${partition.family}/dt=${partition.dt}`;
 }
 
-export class PartitionBuffer {
-  private readonly partitions = new Map<string, Entry>();
+export class PartitionBuffer<C extends BufferedChunk = BufferedChunk> {
+  private readonly partitions = new Map<string, Entry<C>>();
   private bytes = 0;
   private rows = 0;
   /** Rows added so far, ever: the clock that tells a cold partition from a busy one. */
@@ -64,36 +72,34 @@ export class PartitionBuffer {
     return this.rows;
   }
 
-  /** Characters of row JSON buffered across all partitions. */
+  /** Bytes buffered across all partitions. */
   get totalBytes(): number {
     return this.bytes;
   }
 
   /**
-   * Adds one row and returns the partitions that should be flushed now (taken out of the buffer):
-   * this row's partition when it passed its own threshold; then, if the total passed the cap, cold
-   * partitions (longest idle first) and else the largest ones, until the total is at the low-water
-   * mark. Deterministic: the same rows in the same order give the same flushes.
+   * Adds one chunk and returns the partitions that should be flushed now (taken out of the
+   * buffer): this chunk's partition when it reached its own threshold; then, if the total passed
+   * the cap, cold partitions (longest idle first) and else the largest ones, until the total is at
+   * the low-water mark. Deterministic: the same chunks in the same order give the same flushes.
    */
-  add(partition: PartitionKeys, rowJson: string): PartitionRows[] {
+  add(partition: PartitionKeys, chunk: C): PartitionRows<C>[] {
     const key = partitionPath(partition);
     let entry = this.partitions.get(key);
     if (!entry) {
-      entry = { partition, rows: [], bytes: 0, lastRow: 0 };
+      entry = { partition, chunks: [], rows: 0, bytes: 0, lastRow: 0 };
       this.partitions.set(key, entry);
     }
-    this.seq += 1;
+    this.seq += chunk.rows;
     entry.lastRow = this.seq;
-    entry.rows.push(rowJson);
-    entry.bytes += rowJson.length;
-    this.bytes += rowJson.length;
-    this.rows += 1;
+    entry.chunks.push(chunk);
+    entry.rows += chunk.rows;
+    entry.bytes += chunk.bytes;
+    this.bytes += chunk.bytes;
+    this.rows += chunk.rows;
 
-    const due: PartitionRows[] = [];
-    if (
-      entry.rows.length >= this.limits.maxRowsPerPartition ||
-      entry.bytes >= this.limits.maxBytesPerPartition
-    ) {
+    const due: PartitionRows<C>[] = [];
+    if (entry.rows >= this.limits.maxRowsPerPartition || entry.bytes >= this.limits.maxBytesPerPartition) {
       due.push(this.take(key));
     }
     if (this.bytes > this.limits.maxTotalBytes) {
@@ -104,7 +110,7 @@ export class PartitionBuffer {
   }
 
   /** Takes every partition out of the buffer, in path order (deterministic file order). */
-  drain(): PartitionRows[] {
+  drain(): PartitionRows<C>[] {
     return [...this.partitions.keys()].sort().map((key) => this.take(key));
   }
 
@@ -128,11 +134,11 @@ export class PartitionBuffer {
     return cold !== undefined && this.seq - coldestRow >= cold ? coldest : largest;
   }
 
-  private take(key: string): PartitionRows {
+  private take(key: string): PartitionRows<C> {
     const entry = this.partitions.get(key)!;
     this.partitions.delete(key);
     this.bytes -= entry.bytes;
-    this.rows -= entry.rows.length;
-    return { partition: entry.partition, rows: entry.rows, bytes: entry.bytes };
+    this.rows -= entry.rows;
+    return { partition: entry.partition, chunks: entry.chunks, rows: entry.rows, bytes: entry.bytes };
   }
 }

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { tableFromIPC } from 'apache-arrow';
 import type { SourceRecord } from '../../local/src/batcher';
 import { defaultWorkerCount, HandlerPool, inProcessRunner } from '../../local/src/handler-pool';
 import { ingest } from '../../local/src/ingest';
@@ -21,10 +22,10 @@ async function documentedRecords(name: string): Promise<SourceRecord[]> {
 describe('defaultWorkerCount', () => {
   describe('sizing the pool from the cores', () => {
     it.each([
-      [1, 0],
-      [2, 1],
-      [3, 2],
-      [16, 2],
+      [1, 1],
+      [2, 2],
+      [3, 3],
+      [16, 16],
     ])('uses %i core(s) with %i worker(s)', (cores, workers) => {
       // Arrange, Act
       const count = defaultWorkerCount(cores);
@@ -42,67 +43,83 @@ describe('HandlerPool', () => {
     pool = undefined;
   });
 
-  describe('running the handler in worker threads', () => {
-    it('returns each record’s partition keys and rows, in input order', async () => {
+  describe('running the transform in worker threads', () => {
+    it('returns each record’s verdict in input order, and the rows as a chunk per partition', async () => {
       // Arrange
       pool = new HandlerPool(2);
       const [bounce] = await documentedRecords('ses.ndjson');
       const batch = [bounce, { data: Buffer.from('{"not json'), arrivalTime: ARRIVAL }];
 
       // Act
-      const outcomes = await pool.run(batch, 'test-0001');
+      const result = await pool.run(batch, 'test-0001');
 
       // Assert: the SES bounce of 2017-08-05 (AWS docs example) lands in email/2017-08-05.
-      expect(outcomes[0]).toMatchObject({ ok: true, partitionKeys: { family: 'email', dt: '2017-08-05' } });
-      const row = outcomes[0].ok ? JSON.parse(outcomes[0].lines[0]) : null;
+      expect(result.records).toEqual([
+        { ok: true, rows: 1 },
+        { ok: false, reason: 'invalid_json', message: expect.any(String) },
+      ]);
+      expect(result.chunks.map((c) => [c.partition, c.rows])).toEqual([
+        [{ family: 'email', dt: '2017-08-05' }, 1],
+      ]);
+      const row = tableFromIPC(result.chunks[0].ipc).get(0)?.toJSON();
       expect(row).toMatchObject({ event_name: expect.stringMatching(/bounce/i) });
-      expect(outcomes[1]).toMatchObject({ ok: false, reason: 'invalid_json' });
     });
 
-    it('gives the same outcomes as the handler in this thread', async () => {
-      // Arrange
-      pool = new HandlerPool(2);
-      const local = inProcessRunner(defaultTransform());
-      const names = ['app.ndjson', 'email.ndjson', 'end-user-messaging.ndjson', 'ses.ndjson', 'sms.ndjson'];
-      const batches = await Promise.all(names.map(documentedRecords));
+    it.each(['direct', 'handler'] as const)(
+      'on the %s path, gives the same results as the handler in this thread',
+      async (path) => {
+        // Arrange
+        pool = new HandlerPool(2, { path });
+        const local = inProcessRunner(defaultTransform());
+        const names = ['app.ndjson', 'email.ndjson', 'end-user-messaging.ndjson', 'ses.ndjson', 'sms.ndjson'];
+        const batches = await Promise.all(names.map(documentedRecords));
 
-      // Act: every batch at once, so both workers take some.
-      const inWorkers = await Promise.all(batches.map((batch, i) => pool!.run(batch, `inv-${i}`)));
-      const inThread = [];
-      for (const [i, batch] of batches.entries()) inThread.push(await local.run(batch, `inv-${i}`));
+        // Act: every batch at once, so both workers take some.
+        const inWorkers = await Promise.all(batches.map((batch, i) => pool!.run(batch, `inv-${i}`)));
+        const inThread = [];
+        for (const [i, batch] of batches.entries()) inThread.push(await local.run(batch, `inv-${i}`));
 
-      // Assert
-      expect(inWorkers).toEqual(inThread);
-    });
+        // Assert: the same verdicts, and the same Arrow bytes for every partition's rows.
+        expect(inWorkers).toEqual(inThread);
+        expect(inThread.flatMap((r) => r.chunks).length).toBeGreaterThan(batches.length);
+      },
+    );
   });
 
   describe('writing Parquet files in a worker', () => {
-    it('encodes a partition’s rows as one Parquet file, without raw when asked', async () => {
-      // Arrange
+    it('encodes a partition’s chunks as one Parquet file, in order, without raw when asked', async () => {
+      // Arrange: two batches, so the file is made of two chunks.
       pool = new HandlerPool(1, { includeRaw: false, writes: true });
-      const outcomes = await pool.run(await documentedRecords('sms.ndjson'), 'write-0001');
-      const lines = outcomes.flatMap((o) => (o.ok ? o.lines : []));
+      const records = await documentedRecords('sms.ndjson');
+      const half = Math.ceil(records.length / 2);
+      const results = [
+        await pool.run(records.slice(0, half), 'write-0001'),
+        await pool.run(records.slice(half), 'write-0002'),
+      ];
+      const chunks = results.flatMap((r) => r.chunks);
+      const expectedIds = chunks.flatMap((c) => [...tableFromIPC(c.ipc).getChild('event_id')!].map(String));
       const path = join(await tempDir('pool-write-'), 'part-x.parquet');
 
       // Act
-      const bytes = await pool.encode!([...lines]);
+      const bytes = await pool.encode!(chunks.map((c) => c.ipc));
 
       // Assert
       await writeFile(path, bytes);
       const rows = await duckdbRows(`select event_id, raw from read_parquet('${path}')`);
-      expect(rows.map((r) => r.event_id)).toEqual(lines.map((l) => JSON.parse(l).event_id));
+      expect(rows.map((r) => r.event_id)).toEqual(expectedIds);
+      expect(rows.length).toBe(records.length);
       expect(rows.every((r) => r.raw === null)).toBe(true);
     });
 
-    it('rejects with the reason when a row cannot be encoded', async () => {
-      // Arrange: a row without the never-null columns.
+    it('rejects with the reason when a chunk cannot be encoded', async () => {
+      // Arrange: bytes that are not an Arrow stream.
       pool = new HandlerPool(1, { writes: true });
 
       // Act
-      const encode = pool.encode!(['{}']);
+      const encode = pool.encode!([new Uint8Array([1, 2, 3])]);
 
       // Assert
-      await expect(encode).rejects.toThrow(/encoding a Parquet file failed: .*event_id/);
+      await expect(encode).rejects.toThrow(/encoding a Parquet file failed: .*schema message/);
     });
   });
 
@@ -165,7 +182,8 @@ describe('ingest', () => {
 
         // Assert
         // Run ids carry a random part: compare everything else.
-        const counts = ({ runId: _id, seconds: _s, recordsPerSecond: _r, ...rest }: typeof a) => rest;
+        const counts = ({ runId: _id, lake: _l, seconds: _s, recordsPerSecond: _r, ...rest }: typeof a) =>
+          rest;
         expect(counts(b)).toEqual(counts(a));
         expect(a.records).toBe(lines.length);
         expect(a.failed).toEqual({ invalid_json: 1, not_an_object: 1 });
@@ -173,7 +191,9 @@ describe('ingest', () => {
         // attemptEndingTimestamp, which is the wall clock of the write.
         const contents = async (lake: string, runId: string) => {
           const out: Record<string, unknown> = {};
-          for (const file of await listFiles(lake)) {
+          // The lake's data and error output (the run's bookkeeping names its run id).
+          const output = (await listFiles(lake)).filter((f) => /^(events|errors)\//.test(f));
+          for (const file of output) {
             const bytes = await readFile(join(lake, file));
             out[file.replaceAll(runId, 'RUN')] = file.endsWith('.parquet')
               ? createHash('sha256').update(bytes).digest('hex')

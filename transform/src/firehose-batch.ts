@@ -14,6 +14,7 @@ import type {
 import { MAX_RESPONSE_BYTES } from './constants';
 import { EngagementLakeError } from './errors';
 import { serializeRows, transformRecord } from './records';
+import type { PartitionKeys } from './schema';
 import type { FailureReason } from './types';
 
 export interface BatchOptions {
@@ -49,7 +50,18 @@ export interface BatchSummary {
 // `{"records":[]}`: the response's framing around the result records.
 const FRAME_BYTES = 14;
 const PLAIN_BASE64 = /^[A-Za-z0-9+/=]*$/;
-const TOO_LARGE = 'the response reached its size limit before this record';
+/** The message of a record failed because the response was full. */
+export const RESPONSE_FULL_MESSAGE = 'the response reached its size limit before this record';
+
+/** Characters of the base64 text of `bytes` bytes (padded, as Buffer#toString('base64') writes it). */
+export function base64Length(bytes: number): number {
+  return 4 * Math.ceil(bytes / 3);
+}
+
+/** Bytes of a result record as JSON, given the JSON length of its `data` string's contents. */
+function resultBytesWith(record: FirehoseTransformationResultRecord, dataBytes: number): number {
+  return Buffer.byteLength(JSON.stringify({ ...record, data: '' })) + dataBytes;
+}
 
 /**
  * Bytes of a result record as JSON, without re-encoding a large base64 `data` string.
@@ -57,9 +69,70 @@ const TOO_LARGE = 'the response reached its size limit before this record';
  */
 function resultBytes(record: FirehoseTransformationResultRecord, plainData = false): number {
   const data = record.data ?? '';
-  const rest = Buffer.byteLength(JSON.stringify({ ...record, data: '' }));
-  if (plainData || PLAIN_BASE64.test(data)) return rest + data.length;
-  return rest + Buffer.byteLength(JSON.stringify(data)) - 2;
+  if (plainData || PLAIN_BASE64.test(data)) return resultBytesWith(record, data.length);
+  return resultBytesWith(record, Buffer.byteLength(JSON.stringify(data)) - 2);
+}
+
+/**
+ * Bytes (comma included) of an Ok result whose rows serialize to `rowBytes` UTF-8 bytes (newlines
+ * included), without building its base64 data: what the local pipeline needs to apply the rule.
+ */
+export function okResultBytes(recordId: string, partition: PartitionKeys, rowBytes: number): number {
+  const metadata = { partitionKeys: { family: partition.family, dt: partition.dt } };
+  return resultBytesWith({ recordId, result: 'Ok', data: '', metadata }, base64Length(rowBytes)) + 1;
+}
+
+/** Bytes (comma included) of a ProcessingFailed result carrying `dataBytes` of original data. */
+export function failedResultBytes(recordId: string, dataBytes: number): number {
+  return resultBytesWith({ recordId, result: 'ProcessingFailed', data: '' }, base64Length(dataBytes)) + 1;
+}
+
+/**
+ * Lambda's response limit, record by record: an Ok record is admitted only if the response still
+ * has room for it and for the failed result (original data) of every record after it. Once one Ok
+ * record does not fit, the response is full: every later record fails with `response_too_large`.
+ * Shared by the handler and the local pipeline, so both fail exactly the same records.
+ */
+export class ResponseLimit {
+  /** Size of the response as JSON so far (one comma counted per record; see `total`). */
+  private bytes = FRAME_BYTES;
+  private readonly failedTail: number[];
+  private isFull = false;
+
+  /** `failedBytes[i]`: bytes (comma included) of record i's result if it fails. */
+  constructor(
+    private readonly failedBytes: readonly number[],
+    private readonly limit: number = MAX_RESPONSE_BYTES,
+  ) {
+    this.failedTail = new Array<number>(failedBytes.length + 1).fill(0);
+    for (let i = failedBytes.length - 1; i >= 0; i--)
+      this.failedTail[i] = this.failedTail[i + 1]! + failedBytes[i]!;
+  }
+
+  /** True once an Ok record did not fit: every record from then on fails. */
+  get full(): boolean {
+    return this.isFull;
+  }
+
+  /** Admits record `index` as Ok with a result of `bytes` (comma included), or marks the response full. */
+  admitOk(index: number, bytes: number): boolean {
+    if (this.isFull || this.bytes + bytes + this.failedTail[index + 1]! > this.limit) {
+      this.isFull = true;
+      return false;
+    }
+    this.bytes += bytes;
+    return true;
+  }
+
+  /** Counts record `index` as failed (its original data goes back). */
+  addFailed(index: number): void {
+    this.bytes += this.failedBytes[index]!;
+  }
+
+  /** The response's size as JSON: records.length - 1 commas, not one per record. */
+  total(records: number): number {
+    return records > 0 ? this.bytes - 1 : this.bytes;
+  }
 }
 
 function failed(record: FirehoseTransformationEventRecord): FirehoseTransformationResultRecord {
@@ -101,13 +174,12 @@ export function processFirehoseBatch(
   options: BatchOptions,
 ): { response: FirehoseTransformationResult; summary: BatchSummary } {
   assertRequest(event);
-  const limit = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
   const records = event.records;
-  // failedBytes[i]: bytes of record i if it fails with its original data (+1 for its comma), computed
-  // once: scanning the data is the costly part. failedTail[i]: the same for records i.. together.
-  const failedBytes = records.map((record) => resultBytes(failed(record)) + 1);
-  const failedTail = new Array<number>(records.length + 1).fill(0);
-  for (let i = records.length - 1; i >= 0; i--) failedTail[i] = failedTail[i + 1]! + failedBytes[i]!;
+  // Scanning each record's data is the costly part of its failed size: done once, up front.
+  const limit = new ResponseLimit(
+    records.map((record) => resultBytes(failed(record)) + 1),
+    options.maxResponseBytes ?? MAX_RESPONSE_BYTES,
+  );
 
   const summary: BatchSummary = {
     recordsIn: records.length,
@@ -117,10 +189,9 @@ export function processFirehoseBatch(
     dtFallbacks: 0,
     unknownTypes: 0,
     caseCollidingKeys: 0,
-    responseBytes: FRAME_BYTES,
+    responseBytes: 0,
   };
   const out: FirehoseTransformationResultRecord[] = [];
-  let full = false;
   const fail = (
     record: FirehoseTransformationEventRecord,
     index: number,
@@ -128,13 +199,13 @@ export function processFirehoseBatch(
     message: string,
   ) => {
     out.push(failed(record));
-    summary.responseBytes += failedBytes[index]!;
+    limit.addFailed(index);
     summary.failures.push({ recordId: record.recordId, index, reason, message });
   };
 
   for (const [index, record] of records.entries()) {
-    if (full) {
-      fail(record, index, 'response_too_large', TOO_LARGE);
+    if (limit.full) {
+      fail(record, index, 'response_too_large', RESPONSE_FULL_MESSAGE);
       continue;
     }
     const transformed = transformRecord(Buffer.from(record.data, 'base64'), {
@@ -154,14 +225,11 @@ export function processFirehoseBatch(
       metadata: { partitionKeys: { family: transformed.partition.family, dt: transformed.partition.dt } },
     };
     // Buffer#toString('base64') only writes plain base64 characters.
-    const bytes = resultBytes(result, true) + 1;
-    if (summary.responseBytes + bytes + failedTail[index + 1]! > limit) {
-      full = true;
-      fail(record, index, 'response_too_large', TOO_LARGE);
+    if (!limit.admitOk(index, resultBytes(result, true) + 1)) {
+      fail(record, index, 'response_too_large', RESPONSE_FULL_MESSAGE);
       continue;
     }
     out.push(result);
-    summary.responseBytes += bytes;
     summary.recordsOk++;
     summary.rowsOut += transformed.rows.length;
     for (const d of transformed.diagnostics) {
@@ -170,7 +238,6 @@ export function processFirehoseBatch(
       summary.caseCollidingKeys += d.caseCollisions;
     }
   }
-  // The loop counted one comma per record; the JSON has one fewer.
-  if (records.length > 0) summary.responseBytes -= 1;
+  summary.responseBytes = limit.total(records.length);
   return { response: { records: out }, summary };
 }

@@ -96,6 +96,57 @@ export function serializeRow(row: EventRow): string {
 // `"event_id":` and so on, once per column.
 const MEMBER_PREFIXES = COLUMNS.map((column) => `${JSON.stringify(column.name)}:`);
 
+// Printable ASCII other than `"` and `\\`: JSON.stringify writes such a string as itself in quotes.
+const PLAIN_JSON_STRING = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/** UTF-8 bytes of `JSON.stringify(text)`, without building it when nothing needs escaping. */
+function jsonStringBytes(text: string): number {
+  return PLAIN_JSON_STRING.test(text) ? text.length + 2 : Buffer.byteLength(JSON.stringify(text), 'utf8');
+}
+
+/** UTF-8 bytes of `JSON.stringify(value)` for a column value (never null here). */
+function jsonValueBytes(value: Exclude<RowValue, null>): number {
+  if (typeof value === 'string') return jsonStringBytes(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(JSON.stringify(value)).length;
+  if (Array.isArray(value)) {
+    let bytes = 1 + Math.max(value.length, 1); // the brackets and the commas between items
+    for (const item of value) bytes += jsonStringBytes(item);
+    return bytes;
+  }
+  let bytes = 1; // `{`, then one `,` or the closing `}` per entry
+  let entries = 0;
+  for (const key of Object.keys(value)) {
+    const item = (value as Record<string, string | number>)[key]!;
+    bytes +=
+      jsonStringBytes(key) +
+      2 +
+      (typeof item === 'string' ? jsonStringBytes(item) : String(JSON.stringify(item)).length);
+    entries++;
+  }
+  return entries === 0 ? 2 : bytes;
+}
+
+/**
+ * `Buffer.byteLength(serializeRow(row))`, computed without writing the text: the Firehose
+ * response-size rule needs the size of every Ok record, and the local pipeline, which never
+ * serializes rows, must apply that rule exactly as the handler does.
+ */
+export function serializedRowBytes(row: EventRow): number {
+  const values = row as Record<string, RowValue>;
+  let bytes = 1; // `{`; each member adds its prefix, its value and one `,` or the closing `}`
+  let members = 0;
+  for (let index = 0; index < COLUMNS.length; index++) {
+    const column = COLUMNS[index]!;
+    const value = values[column.name];
+    if (value === null || value === undefined) continue;
+    const json =
+      column.type === 'timestamp' ? jsonStringBytes(formatTimestamp(value as number)) : jsonValueBytes(value);
+    bytes += MEMBER_PREFIXES[index]!.length + json + 1;
+    members++;
+  }
+  return members === 0 ? 2 : bytes;
+}
+
 /**
  * The data of an Ok record: its rows, one JSON object per line. The trailing newline keeps the
  * objects line-delimited when Firehose concatenates records into one S3 object.
