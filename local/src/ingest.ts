@@ -1,49 +1,85 @@
 /**
- * `ingest`: reads NDJSON / concatenated JSON (plain or gzip) from files, folders or stdin, splits it
- * into records as Firehose's JSON de-aggregation does, runs batches through the same transformation
- * handler Firehose runs, and writes the Parquet lake plus the error output.
+ * `ingest`: reads NDJSON / concatenated JSON (plain or gzip) from files, folders, S3 objects or
+ * stdin, splits it into records as Firehose's JSON de-aggregation does, runs batches through the
+ * transform Firehose's Lambda runs, and writes the Parquet lake plus the error output, in a
+ * folder or under an S3 prefix. Resumable: sources already in the lake (see ledger.ts) are skipped,
+ * and what a killed run left uncommitted is removed first (see run-record.ts).
  */
 import type { Readable } from 'node:stream';
 import { MAX_RECORD_BYTES } from '../../transform/src/constants';
 import { JsonRecordSplitter } from '../../transform/src/json-split';
-import { Batcher, DEFAULT_BATCH_LIMITS, type BatchLimits, type SourceRecord } from './batcher';
+import { Batcher, DEFAULT_BATCH_LIMITS, type BatchLimits } from './batcher';
 import { LakeDelivery, type DeliveryStats, type LocalTransform } from './delivery';
-import { FolderSink, type LakeSink } from './lake-sink';
-import { arrivalFromObjectName, readTextChunks, resolveInputs } from './input-reader';
+import { defaultWorkerCount, HandlerPool, inProcessRunner, type BatchRunner } from './handler-pool';
+import { arrivalFromObjectName, readTextChunks, type InputSource } from './input-reader';
+import { openIngestLake, resolveSources, type IngestLake, type LakeAccessOptions } from './ingest-lake';
+import { markerKey, readDoneSources, sourceMarker, writeMarkers } from './ledger';
 import type { BufferLimits } from './partition-buffer';
+import { argsHash, recoverDeadRuns, removeRunRecord, writeRunRecord, type RunRecord } from './run-record';
 import { newRunId } from './run-id';
-import { defaultWorkerCount, HandlerPool, type BatchRunner } from './handler-pool';
+import { SourceTally, type TaggedRecord } from './source-tally';
 
-export interface IngestOptions {
-  /** Files, folders (recursive) or `-` for stdin. */
+/** Commit (publish everything, then checkpoint the sources read) after this much input by default. */
+export const DEFAULT_COMMIT_BYTES = 256 * 1024 * 1024;
+
+export interface IngestOptions extends LakeAccessOptions {
+  /** Files, folders (recursive), `s3://bucket/prefix/` or `s3://bucket/key`, or `-` for stdin. */
   inputs: readonly string[];
-  /** Lake folder: data under `events/`, failures under `errors/`. */
-  lake: string;
   /** Keep each event's JSON text in the `raw` column (default true). */
   includeRaw?: boolean;
   /** Standard input, when an input is `-` (default `process.stdin`). */
   stdin?: Readable;
-  /** Progress: raw bytes read so far, and the total (null when reading stdin). */
-  onProgress?: (bytesRead: number, totalBytes: number | null) => void;
+  /** Progress, after every chunk read and every source finished. */
+  onProgress?: (progress: IngestProgress) => void;
   /** The transform to run in this thread (default: the Firehose handler in transform/handler.ts). */
   transform?: LocalTransform;
   /**
-   * Worker threads running the default handler (default: min(2, cores)); 0 runs it in this thread.
-   * Ignored when `transform` is given. The output is the same for any number.
+   * Worker threads running the transform's core (default: one per core); 0 runs the Firehose
+   * handler itself in this thread. Ignored when `transform` is given. The files are byte-identical
+   * for any number.
    */
   workers?: number;
-  /** Let the workers write the Parquet files too (default false; more memory, see HandlerPoolOptions). */
+  /** Let the workers encode the Parquet files too (default true; see HandlerPoolOptions). */
   workerWrites?: boolean;
   batchLimits?: BatchLimits;
   bufferLimits?: BufferLimits;
-  /** Clock for the run id and run timing (injected for tests). */
+  /** Clock for the run id, run timing and checkpoint times (injected for tests). */
   clock?: () => number;
+  /** The run id in file names (default: a new ULID). The backfill Lambda passes one per object and ETag. */
+  runId?: string;
+  /** Read every source again, even those the checkpoint says are in the lake (`--restart`). */
+  restart?: boolean;
+  /** Input bytes between two commits (default 256 MiB): larger means fewer, larger files. */
+  commitBytes?: number;
+}
+
+/** Where a run is. `totalBytes` is null when reading stdin. */
+export interface IngestProgress {
+  sourcesDone: number;
+  sourcesTotal: number;
+  bytesRead: number;
+  totalBytes: number | null;
+  /** Records read so far. */
+  records: number;
+  seconds: number;
 }
 
 /** What a run did. `records = okRecords + failedRecords` always holds. */
 export interface IngestSummary extends DeliveryStats {
   runId: string;
+  /** The lake as named (`./lake`, `s3://bucket/prefix/`). */
+  lake: string;
+  /** Sources the inputs named, read or skipped. */
   inputs: number;
+  /** Sources (files, objects, stdin) read by this run. */
+  objectsRead: number;
+  /** Sources skipped because the checkpoint has them (`--restart` reads them again). */
+  objectsSkipped: number;
+  /** Checkpoints written: after every `commitBytes` of input, and at the end. */
+  commits: number;
+  /** Killed earlier runs of the same inputs that this run cleaned up, and their files it deleted. */
+  recoveredRuns: number;
+  discardedFiles: number;
   inputBytes: number;
   seconds: number;
   recordsPerSecond: number;
@@ -51,26 +87,70 @@ export interface IngestSummary extends DeliveryStats {
 
 /**
  * Ingests the inputs into the lake and returns the summary. Throws UserInputError (before writing
- * anything) for a missing or unreadable input; bad records never throw, they are counted and kept.
+ * anything) for a missing or unreadable input or lake; bad records never throw, they are counted
+ * and kept. Sources the lake's checkpoint has are skipped unless `restart`; if the run is killed,
+ * the same call later goes on where it stopped and stores no event twice.
  *
  * @example
- * const summary = await ingest({ inputs: ['events.ndjson.gz'], lake: './lake' });
- * console.log(summary.rows, summary.failed);
+ * const summary = await ingest({ inputs: ['events.ndjson.gz', 's3://archive/2024/'], lake: 's3://lake/events-lake/' });
+ * console.log(summary.rows, summary.failed, summary.objectsSkipped);
  */
 export async function ingest(options: IngestOptions): Promise<IngestSummary> {
   const clock = options.clock ?? Date.now;
   const started = clock();
-  const sources = await resolveInputs(options.inputs);
-  const sink = new FolderSink(options.lake);
-  await sink.check();
-  const includeRaw = options.includeRaw ?? true;
-  const transform = options.transform ?? (await import('./local-transform')).defaultTransform({ includeRaw });
-  const runner = handlerRunner(options, includeRaw);
+  const runId = options.runId ?? newRunId(started);
+  const lake = openIngestLake(options);
   try {
-    return await run(options, sources, sink, transform, runner, clock, started);
+    const sources = await resolveSources(options.inputs, lake);
+    await lake.sink.check();
+    const hash = argsHash(options.inputs);
+    const recovery = await recoverDeadRuns(lake.sink, hash);
+    const done = options.restart ? new Set<InputSource>() : await readDoneSources(lake.sink, sources);
+    const toRead = sources.filter((s) => !done.has(s));
+    const run = { options, lake, runId, hash, clock, started };
+    const delivered = toRead.length > 0 ? await readAll(run, toRead) : nothingRead();
+    const seconds = Math.max((clock() - started) / 1000, 0.001);
+    return {
+      runId,
+      lake: lake.sink.location,
+      ...delivered.stats,
+      inputs: sources.length,
+      objectsRead: toRead.length,
+      objectsSkipped: done.size,
+      commits: delivered.commits,
+      recoveredRuns: recovery.runs,
+      discardedFiles: recovery.deletedFiles,
+      inputBytes: delivered.bytesRead,
+      seconds,
+      recordsPerSecond: Math.round(delivered.stats.records / seconds),
+    };
   } finally {
-    await runner?.close();
+    lake.close();
   }
+}
+
+interface Run {
+  options: IngestOptions;
+  lake: IngestLake;
+  runId: string;
+  hash: string;
+  clock: () => number;
+  started: number;
+}
+
+interface Delivered {
+  stats: DeliveryStats;
+  commits: number;
+  bytesRead: number;
+}
+
+function nothingRead(): Delivered {
+  const stats = { records: 0, okRecords: 0, failedRecords: 0, rows: 0, failed: {} };
+  return {
+    stats: { ...stats, files: 0, bytesWritten: 0, errorFiles: 0, errorBytes: 0 },
+    commits: 0,
+    bytesRead: 0,
+  };
 }
 
 /** A worker pool for the default handler, unless the caller brought a transform or asked for none. */
@@ -81,63 +161,132 @@ function handlerRunner(options: IngestOptions, includeRaw: boolean): BatchRunner
   return workers > 0 ? new HandlerPool(workers, pool) : undefined;
 }
 
-async function run(
-  options: IngestOptions,
-  sources: Awaited<ReturnType<typeof resolveInputs>>,
-  sink: LakeSink,
+async function readAll(run: Run, sources: readonly InputSource[]): Promise<Delivered> {
+  const includeRaw = run.options.includeRaw ?? true;
+  const transform =
+    run.options.transform ?? (await import('./local-transform')).defaultTransform({ includeRaw });
+  const runner = handlerRunner(run.options, includeRaw);
+  try {
+    return await deliver(run, sources, transform, runner ?? inProcessRunner(transform));
+  } finally {
+    await runner?.close();
+  }
+}
+
+/**
+ * A Firehose object's name carries its records' arrival time; otherwise it is unknown (null),
+ * never the wall clock, so a re-run gives identical rows.
+ */
+function arrivalOf(source: InputSource): number | null {
+  if (source.kind === 'file') return arrivalFromObjectName(source.path);
+  return source.kind === 's3' ? arrivalFromObjectName(source.key) : null;
+}
+
+/** `part-<runId>-<n>.parquet` → n. */
+function fileSeq(key: string): number {
+  return Number(/-(\d+)\.parquet$/.exec(key)?.[1] ?? 0);
+}
+
+async function deliver(
+  run: Run,
+  sources: readonly InputSource[],
   transform: LocalTransform,
-  runner: BatchRunner | undefined,
-  clock: () => number,
-  started: number,
-): Promise<IngestSummary> {
-  const runId = newRunId(started);
+  runner: BatchRunner,
+): Promise<Delivered> {
+  const { options, runId, clock } = run;
+  const sink = run.lake.sink;
+  const tally = new SourceTally();
+  let parquetSeq = 0;
   const delivery = new LakeDelivery({
     sink,
     runId,
-    runStartedAt: started,
+    runStartedAt: run.started,
     transform,
-    runner,
+    runner: tally.counting(runner),
     bufferLimits: options.bufferLimits,
+    onFile: (key) => (parquetSeq = Math.max(parquetSeq, fileSeq(key))),
   });
   const batcher = new Batcher(options.batchLimits ?? DEFAULT_BATCH_LIMITS);
-  const total = sources.some((s) => s.kind === 'stdin')
-    ? null
-    : sources.reduce((n, s) => n + (s.kind === 'file' ? s.size : 0), 0);
-  let bytesRead = 0;
-  const onBytes = (n: number) => {
-    bytesRead += n;
-    options.onProgress?.(bytesRead, total);
+  const commitBytes = options.commitBytes ?? DEFAULT_COMMIT_BYTES;
+  const progress: IngestProgress = {
+    sourcesDone: 0,
+    sourcesTotal: sources.length,
+    bytesRead: 0,
+    totalBytes: sources.some((s) => s.kind === 'stdin')
+      ? null
+      : sources.reduce((n, s) => n + (s.kind === 'stdin' ? 0 : s.size), 0),
+    records: 0,
+    seconds: 0,
   };
-  const add = async (text: string, arrivalTime: number | null) => {
-    const record: SourceRecord = { data: Buffer.from(text, 'latin1'), arrivalTime };
-    const batch = batcher.add(record);
-    if (batch) await delivery.deliver(batch);
+  const report = () => {
+    progress.seconds = (clock() - run.started) / 1000;
+    options.onProgress?.(progress);
   };
 
-  for (const source of sources) {
-    // A Firehose object's name carries its records' arrival time; otherwise it is unknown (null),
-    // never the wall clock, so a re-run gives identical rows.
-    const arrivalTime = source.kind === 'file' ? arrivalFromObjectName(source.path) : null;
+  // Written before any data file: whenever this run dies from here on, its successor finds it.
+  const record: RunRecord = {
+    runId,
+    argsHash: run.hash,
+    startedAt: new Date(run.started).toISOString(),
+    commits: 0,
+    committed: { parquetSeq: 0, errorSeq: 0 },
+    finished: [],
+  };
+  await writeRunRecord(sink, record);
+  let pending: number[] = [];
+  let sinceCommit = 0;
+
+  /** Publishes everything read so far, then checkpoints the sources it came from. */
+  const commit = async () => {
+    const last = batcher.flush();
+    if (last) await delivery.deliver(last);
+    await delivery.flush();
+    const now = clock();
+    record.commits += 1;
+    record.committed = { parquetSeq, errorSeq: delivery.stats.errorFiles };
+    record.finished = pending.flatMap((i) => {
+      const source = sources[i];
+      const key = markerKey(source);
+      return key === null || source.kind === 'stdin'
+        ? []
+        : [{ key, marker: sourceMarker(source, runId, now, tally.of(i)) }];
+    });
+    await writeRunRecord(sink, record); // the commit point
+    await writeMarkers(sink, record.finished);
+    for (const i of pending) tally.forget(i);
+    pending = [];
+    sinceCommit = 0;
+  };
+
+  const add = async (text: string, arrivalTime: number | null, source: number) => {
+    const tagged: TaggedRecord = { data: Buffer.from(text, 'latin1'), arrivalTime, source };
+    progress.records += 1;
+    const batch = batcher.add(tagged);
+    if (batch) await delivery.deliver(batch);
+  };
+  const onBytes = (n: number) => {
+    progress.bytesRead += n;
+    sinceCommit += n;
+    report();
+  };
+  const openS3 = run.lake.openS3;
+
+  for (const [i, source] of sources.entries()) {
+    const arrivalTime = arrivalOf(source);
     // Split on one-character-per-byte text so every record keeps its exact bytes: the handler then
     // judges UTF-8 validity and size itself, as on AWS. The splitter counts a byte >= 0x80 as two,
     // so its memory cut is set at twice the record limit; the handler enforces the real limit.
     const splitter = new JsonRecordSplitter({ maxRecordBytes: 2 * MAX_RECORD_BYTES });
-    for await (const chunk of readTextChunks(source, { stdin: options.stdin, onBytes })) {
-      for (const text of splitter.push(chunk)) await add(text, arrivalTime);
+    for await (const chunk of readTextChunks(source, { stdin: options.stdin, onBytes, openS3 })) {
+      for (const text of splitter.push(chunk)) await add(text, arrivalTime, i);
     }
-    for (const text of splitter.end()) await add(text, arrivalTime);
+    for (const text of splitter.end()) await add(text, arrivalTime, i);
+    pending.push(i);
+    progress.sourcesDone += 1;
+    report();
+    if (sinceCommit >= commitBytes) await commit();
   }
-  const last = batcher.flush();
-  if (last) await delivery.deliver(last);
-  const stats = await delivery.finish();
-
-  const seconds = Math.max((clock() - started) / 1000, 0.001);
-  return {
-    runId,
-    ...stats,
-    inputs: sources.length,
-    inputBytes: bytesRead,
-    seconds,
-    recordsPerSecond: Math.round(stats.records / seconds),
-  };
+  if (pending.length > 0) await commit();
+  await removeRunRecord(sink, record);
+  return { stats: delivery.stats, commits: record.commits, bytesRead: progress.bytesRead };
 }

@@ -1,7 +1,8 @@
 /**
  * Input for `ingest`: files, `.gz` files (recognised by their magic bytes, whatever their name),
- * folders (recursively, in sorted order so runs are deterministic) and `-` for stdin. Everything is
- * read as a stream of text chunks, never whole, so a multi-GB input runs in bounded memory.
+ * folders (recursively, in sorted order so runs are deterministic), S3 objects and prefixes (listed
+ * and opened by the caller's S3 functions, so this module needs no SDK) and `-` for stdin. Everything
+ * is read as a stream of text chunks, never whole, so a multi-GB input runs in bounded memory.
  */
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
@@ -10,10 +11,34 @@ import { Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { UserInputError } from '../../transform/src/errors';
 
-/** One input to read: a file (with its size, for progress) or standard input. */
-export type InputSource = { kind: 'file'; path: string; size: number } | { kind: 'stdin' };
+/** A local file, with its size (for progress) and modification time (to tell a changed file). */
+export interface FileSource {
+  kind: 'file';
+  path: string;
+  size: number;
+  mtimeMs?: number;
+}
 
-const HINT = 'pass NDJSON files, .gz files, folders or -';
+/** One S3 object, with the size and ETag its listing gave (the ETag tells a replaced object). */
+export interface S3Source {
+  kind: 's3';
+  bucket: string;
+  key: string;
+  size: number;
+  etag: string;
+}
+
+/** One input to read: a file, an S3 object or standard input. */
+export type InputSource = FileSource | S3Source | { kind: 'stdin' };
+
+/** How a source is named in messages: its path, its `s3://` URL, or `-`. */
+export function sourceLabel(source: InputSource): string {
+  if (source.kind === 'file') return source.path;
+  if (source.kind === 's3') return `s3://${source.bucket}/${source.key}`;
+  return '-';
+}
+
+const HINT = 'pass NDJSON files, .gz files, folders, s3://bucket/prefix/ or -';
 
 function describeFsError(path: string, error: unknown): UserInputError {
   const code = (error as NodeJS.ErrnoException).code;
@@ -32,22 +57,39 @@ async function listFolder(folder: string): Promise<InputSource[]> {
   for (const entry of names) {
     const path = join(folder, entry.name);
     if (entry.isDirectory()) out.push(...(await listFolder(path)));
-    else if (entry.isFile()) out.push({ kind: 'file', path, size: (await stat(path)).size });
+    else if (entry.isFile()) {
+      const info = await stat(path);
+      out.push({ kind: 'file', path, size: info.size, mtimeMs: info.mtimeMs });
+    }
   }
   return out;
 }
 
+export interface ResolveOptions {
+  /** Lists the objects an `s3://` input names (see s3-input.ts); absent, such an input is refused. */
+  listS3?: (url: string) => Promise<S3Source[]>;
+}
+
 /**
  * Expands the command-line inputs into the sources to read, in order. Folders are walked
- * recursively (hidden entries skipped). Throws UserInputError for a missing or unreadable input
- * before anything is read.
+ * recursively (hidden entries skipped); `s3://` inputs go to `options.listS3`. Throws
+ * UserInputError for a missing or unreadable input before anything is read.
  */
-export async function resolveInputs(inputs: readonly string[]): Promise<InputSource[]> {
+export async function resolveInputs(
+  inputs: readonly string[],
+  options: ResolveOptions = {},
+): Promise<InputSource[]> {
   if (inputs.length === 0) throw new UserInputError(`no input given; ${HINT}`);
   const out: InputSource[] = [];
   for (const input of inputs) {
     if (input === '-') {
       out.push({ kind: 'stdin' });
+      continue;
+    }
+    if (input.startsWith('s3://')) {
+      if (!options.listS3)
+        throw new UserInputError(`cannot read '${input}' here: S3 inputs need an S3 client`);
+      out.push(...(await options.listS3(input)));
       continue;
     }
     let info;
@@ -62,7 +104,7 @@ export async function resolveInputs(inputs: readonly string[]): Promise<InputSou
       } catch (error) {
         throw describeFsError(input, error);
       }
-    } else out.push({ kind: 'file', path: input, size: info.size });
+    } else out.push({ kind: 'file', path: input, size: info.size, mtimeMs: info.mtimeMs });
   }
   return out;
 }
@@ -87,14 +129,28 @@ export function isGzip(head: Uint8Array): boolean {
   return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
 }
 
+/** True when the bytes start with Parquet's magic number. */
+function isParquet(head: Uint8Array): boolean {
+  return head.length >= 4 && Buffer.from(head.subarray(0, 4)).toString('latin1') === 'PAR1';
+}
+
 export interface ReadOptions {
   /** Standard input for `-` (default `process.stdin`). */
   stdin?: Readable;
+  /** Opens an S3 object's bytes (see s3-input.ts); needed only for S3 sources. */
+  openS3?: (source: S3Source) => Promise<Readable>;
   /** Reports raw (compressed) bytes as they are read, for the progress bar. */
   onBytes?: (n: number) => void;
 }
 
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+async function openSource(source: InputSource, options: ReadOptions): Promise<Readable> {
+  if (source.kind === 'stdin') return options.stdin ?? process.stdin;
+  if (source.kind === 'file') return createReadStream(source.path, { highWaterMark: 256 * 1024 });
+  if (!options.openS3) throw new UserInputError(`cannot read '${sourceLabel(source)}' here: no S3 client`);
+  return options.openS3(source);
+}
 
 /**
  * Reads one source as latin1 text chunks: one character per byte. JSON's structure is ASCII, so
@@ -106,12 +162,9 @@ export async function* readTextChunks(
   source: InputSource,
   options: ReadOptions = {},
 ): AsyncGenerator<string> {
-  const raw: Readable =
-    source.kind === 'stdin'
-      ? (options.stdin ?? process.stdin)
-      : createReadStream(source.path, { highWaterMark: 256 * 1024 });
-  const label = source.kind === 'stdin' ? '-' : source.path;
+  const label = sourceLabel(source);
   try {
+    const raw = await openSource(source, options);
     const iterator: AsyncIterator<Buffer | string> = raw[Symbol.asyncIterator]();
     const next = async (): Promise<Buffer | null> => {
       const step = await iterator.next();
@@ -122,8 +175,15 @@ export async function* readTextChunks(
     };
     // Peek at the first bytes to choose gzip or plain text, then replay them.
     let head = Buffer.alloc(0);
-    for (let piece = await next(); piece !== null; piece = head.length < 2 ? await next() : null) {
+    for (let piece = await next(); piece !== null; piece = head.length < 4 ? await next() : null) {
       head = Buffer.concat([head, piece]);
+    }
+    // Parquet is not a record stream: read as text, every byte would land in the error output.
+    // (The AWS "DUE" solution's bucket holds Parquet that its Firehose converted.)
+    if (isParquet(head)) {
+      throw new UserInputError(
+        `'${label}' is a Parquet file, not JSON records; export its rows as NDJSON first (docs/migrate-from-due.md shows how for the DUE solution's bucket)`,
+      );
     }
     async function* bytes(): AsyncGenerator<Buffer> {
       if (head.length > 0) yield head;

@@ -122,7 +122,16 @@ export class S3Sink implements LakeSink {
   }
 
   async check(): Promise<void> {
-    await this.call('the lake', () => this.client.send(new HeadBucketCommand({ Bucket: this.bucket })));
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+    } catch (error) {
+      // HEAD responses have no body: S3 says only "NotFound" for a bucket that does not exist.
+      const missing = (error as { name?: string }).name === 'NotFound';
+      throw describeS3Error(
+        missing ? Object.assign(error as Error, { name: 'NoSuchBucket' }) : error,
+        this.location,
+      );
+    }
   }
 
   async put(key: string, body: Uint8Array): Promise<void> {

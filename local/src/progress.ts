@@ -1,16 +1,30 @@
 /**
- * The ingest progress bar (bytes read of the total input size) and the final summary text.
- * The bar is drawn only on a TTY; piped output gets nothing but the summary.
+ * The ingest progress bar (sources, bytes of the total input, events, rate, time left) and the final
+ * summary text. The bar is drawn only on a TTY; piped output gets nothing but the summary.
  */
 import { SingleBar, Presets } from 'cli-progress';
-import type { IngestSummary } from './ingest';
+import type { IngestProgress, IngestSummary } from './ingest';
 
 export interface ProgressReporter {
-  update(bytesRead: number, totalBytes: number | null): void;
+  update(progress: IngestProgress): void;
   stop(): void;
 }
 
 const MIB = 1024 * 1024;
+
+/** `1,234,567`: counts in the bar and the summary are easier to read grouped. */
+const grouped = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+/** The bar's fields for one progress report (pure: the bar only substitutes them). */
+export function progressFields(progress: IngestProgress): Record<string, string> {
+  return {
+    objects: `${progress.sourcesDone}/${progress.sourcesTotal}`,
+    readMiB: (progress.bytesRead / MIB).toFixed(1),
+    totalMiB: progress.totalBytes === null ? '?' : (progress.totalBytes / MIB).toFixed(1),
+    events: grouped(progress.records),
+    rate: grouped(progress.records / Math.max(progress.seconds, 0.001)),
+  };
+}
 
 /** A progress bar on `stream` when it is a TTY, else a reporter that does nothing. */
 export function createProgress(stream: NodeJS.WriteStream = process.stderr): ProgressReporter {
@@ -18,7 +32,8 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr): Pro
   const bar = new SingleBar(
     {
       stream,
-      format: 'ingest [{bar}] {percentage}% | {readMiB}/{totalMiB} MiB | {duration_formatted}',
+      format:
+        'ingest [{bar}] {percentage}% | {objects} objects | {readMiB}/{totalMiB} MiB | {events} events | {rate} events/s | ETA {eta_formatted}',
       hideCursor: true,
       clearOnComplete: true,
       etaBuffer: 50,
@@ -27,18 +42,16 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr): Pro
   );
   let started = false;
   return {
-    update(bytesRead, totalBytes) {
-      const total = totalBytes ?? Math.max(bytesRead, 1);
-      const payload = {
-        readMiB: (bytesRead / MIB).toFixed(1),
-        totalMiB: totalBytes === null ? '?' : (totalBytes / MIB).toFixed(1),
-      };
+    update(progress) {
+      // The bar counts bytes: they are what the time left depends on (objects differ in size).
+      const total = progress.totalBytes ?? Math.max(progress.bytesRead, 1);
+      const fields = progressFields(progress);
       if (!started) {
-        bar.start(total, bytesRead, payload);
+        bar.start(total, progress.bytesRead, fields);
         started = true;
       } else {
         bar.setTotal(total);
-        bar.update(bytesRead, payload);
+        bar.update(progress.bytesRead, fields);
       }
     },
     stop() {
@@ -48,16 +61,27 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr): Pro
   };
 }
 
-/** The human summary: records, rows, failures by reason, files, bytes, time and rate. */
+/** The human summary: sources, records, rows, failures by reason, files, bytes, time and rate. */
 export function formatSummary(summary: IngestSummary): string {
   const failed = Object.entries(summary.failed)
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([reason, n]) => `${reason}: ${n}`)
     .join(', ');
-  return [
+  const lines = [
     `records: ${summary.records} (ok ${summary.okRecords}, failed ${summary.failedRecords}${failed ? `: ${failed}` : ''})`,
     `rows:    ${summary.rows}`,
-    `files:   ${summary.files} Parquet (${(summary.bytesWritten / MIB).toFixed(1)} MiB), ${summary.errorFiles} error file(s)`,
-    `time:    ${summary.seconds.toFixed(1)} s, ${summary.recordsPerSecond} records/s (${summary.runId})`,
-  ].join('\n');
+    `files:   ${summary.files} Parquet (${(summary.bytesWritten / MIB).toFixed(1)} MiB), ${summary.errorFiles} error file(s) in ${summary.lake}`,
+    `sources: ${summary.objectsRead} read (${(summary.inputBytes / MIB).toFixed(1)} MiB), ${summary.objectsSkipped} skipped`,
+  ];
+  if (summary.objectsSkipped > 0) {
+    lines.push(`skipped: ${summary.objectsSkipped} sources already in the lake; --restart re-reads them`);
+  }
+  if (summary.recoveredRuns > 0) {
+    lines.push(
+      `resumed: removed ${summary.discardedFiles} uncommitted file(s) of ${summary.recoveredRuns} interrupted run(s) first`,
+    );
+  }
+  const rate = summary.recordsPerSecond;
+  lines.push(`time:    ${summary.seconds.toFixed(1)} s, ${rate} records/s (${summary.runId})`);
+  return lines.join('\n');
 }

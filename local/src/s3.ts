@@ -90,7 +90,10 @@ const CREDENTIAL_ERRORS = new Set([
 export function describeS3Error(error: unknown, where: string): unknown {
   const name = (error as { name?: string })?.name ?? '';
   const status = error instanceof S3ServiceException ? error.$metadata.httpStatusCode : undefined;
-  const code = (error as NodeJS.ErrnoException)?.code;
+  // The SDK may wrap a socket error and keep its code only in the message.
+  const code =
+    (error as NodeJS.ErrnoException)?.code ??
+    /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN)\b/.exec(String((error as Error)?.message))?.[1];
   let why: string | undefined;
   if (name === 'NoSuchBucket') why = 'the bucket does not exist; check the bucket name and region';
   else if (name === 'NoSuchKey' || name === 'NotFound')

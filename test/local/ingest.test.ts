@@ -192,7 +192,7 @@ describe('ingest', () => {
       expect(rows).toEqual([{ arrival_ms: Date.UTC(2024, 2, 9, 17, 5, 42) }]);
     });
 
-    it('reports zero records for an empty file and writes nothing', async () => {
+    it('reports zero records for an empty file and writes only its checkpoint marker', async () => {
       // Arrange
       const dir = await tempDir('in-');
       const lake = await tempDir();
@@ -203,7 +203,9 @@ describe('ingest', () => {
 
       // Assert
       expect(summary).toMatchObject({ records: 0, rows: 0, files: 0, errorFiles: 0 });
-      expect(await listFiles(lake)).toEqual([]);
+      expect(await listFiles(lake)).toEqual([
+        expect.stringMatching(/^_ingested\/file\/.*\/empty\.ndjson\/@size-2-mtime-\d+\.json$/),
+      ]);
     });
 
     it('throws a one-line UserInputError for a missing file before writing anything', async () => {
@@ -216,7 +218,7 @@ describe('ingest', () => {
       // Assert
       await expect(run).rejects.toThrow(UserInputError);
       await expect(run).rejects.toThrow(
-        "cannot read '/no/such/x.ndjson': no such file; pass NDJSON files, .gz files, folders or -",
+        "cannot read '/no/such/x.ndjson': no such file; pass NDJSON files, .gz files, folders, s3://bucket/prefix/ or -",
       );
       expect(await listFiles(lake)).toEqual([]);
     });
@@ -396,7 +398,7 @@ describe('ingest', () => {
       await ingest({ inputs: [join(dir, 'bad.ndjson')], lake, clock: () => start });
 
       // Assert
-      const files = await listFiles(lake);
+      const files = (await listFiles(lake)).filter((f) => !f.startsWith('_ingested/'));
       expect(files).toEqual([
         expect.stringMatching(/^errors\/processing-failed\/2026\/11\/28\/09\/part-.*\.ndjson$/),
       ]);
@@ -411,7 +413,7 @@ describe('ingest', () => {
 
       // Act
       await ingest({ inputs: [input], lake });
-      await ingest({ inputs: [input], lake });
+      await ingest({ inputs: [input], lake, restart: true });
 
       // Assert
       const files = (await listFiles(lake)).filter((f) => f.endsWith('.parquet'));

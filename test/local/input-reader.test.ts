@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { arrivalFromObjectName, readTextChunks, resolveInputs } from '../../local/src/input-reader';
 import { UserInputError } from '../../transform/src/errors';
-import { tempDir } from './helpers';
+import { duckdbRows, tempDir } from './helpers';
 
 /** The file's text: the reader's one-character-per-byte chunks, joined and decoded as UTF-8. */
 async function readAll(path: string): Promise<string> {
@@ -69,7 +69,7 @@ describe('input reader', () => {
 
       // Assert
       await expect(resolving).rejects.toThrow(
-        new UserInputError('no input given; pass NDJSON files, .gz files, folders or -'),
+        new UserInputError('no input given; pass NDJSON files, .gz files, folders, s3://bucket/prefix/ or -'),
       );
     });
   });
@@ -114,6 +114,33 @@ describe('input reader', () => {
       // Assert
       await expect(reading).rejects.toThrow(UserInputError);
       await expect(readAll(path)).rejects.toThrow(`cannot read '${path}': corrupt or truncated gzip data`);
+    });
+
+    it('refuses a Parquet file with a one-line error instead of failing every byte of it', async () => {
+      // Arrange: a real Parquet file, as the DUE solution's Firehose wrote them.
+      const dir = await tempDir('in-');
+      const path = join(dir, 'due.parquet');
+      await duckdbRows(`copy (select 1 as event_type) to '${path}' (format parquet)`);
+
+      // Act
+      const reading = readAll(path);
+
+      // Assert
+      await expect(reading).rejects.toThrow(UserInputError);
+      await expect(readAll(path)).rejects.toThrow(`'${path}' is a Parquet file, not JSON records`);
+    });
+
+    it('reads a text of fewer than four bytes', async () => {
+      // Arrange
+      const dir = await tempDir('in-');
+      const path = join(dir, 'tiny');
+      await writeFile(path, '{}');
+
+      // Act
+      const text = await readAll(path);
+
+      // Assert
+      expect(text).toBe('{}');
     });
   });
 });

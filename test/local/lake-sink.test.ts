@@ -80,6 +80,9 @@ describe('errors', () => {
     const sink = openLakeSink('s3://no-such-bucket-here/lake/', { endpoint: s3.endpoint });
     expect(sink).toBeInstanceOf(S3Sink);
     await expect(sink.check()).rejects.toThrow(UserInputError);
+    await expect(sink.check()).rejects.toThrow(
+      's3://no-such-bucket-here/lake/: the bucket does not exist; check the bucket name and region',
+    );
     await expect(sink.put('a', Buffer.from('x'))).rejects.toThrow(
       /s3:\/\/no-such-bucket-here\/lake\/a: the bucket does not exist/,
     );

@@ -36,7 +36,7 @@ export interface DemoSummary {
 }
 
 /** What a lake folder may hold; anything else means the folder is not ours to delete. */
-const LAKE_ENTRIES = new Set(['events', 'errors', 'input']);
+const LAKE_ENTRIES = new Set(['events', 'errors', 'input', '_ingested', '_spool']);
 
 /** Empties `lake` for a fresh run, refusing a folder that holds anything a lake does not. */
 function prepareFreshLake(lake: string): void {
