@@ -1,46 +1,52 @@
 /**
- * `compact`: rewrites each partition that holds several Parquet files into one. Every ingest run and
- * every `serve` flush adds files; a query opens each one, so at thousands of small files the file
- * count, not the data, sets the query time (measured in bench/queries.ts).
+ * `compact`: rewrites each partition that holds several Parquet files into one, in a folder lake or
+ * an S3 lake. Every ingest run, every `serve` flush and every Firehose buffer interval (96 objects a
+ * partition a day at 900 s) adds files; a query opens each one, so at thousands of small files the
+ * file count, not the data, sets the query time (measured in bench/queries.ts).
  *
- * Per partition: DuckDB copies the files, in name order, into one zstd file under a temporary name;
- * the row count is checked against the files' footers and the file is synced; a journal naming the
- * new file and the files it replaces is written; the new file is renamed into place; the old files
- * are deleted; the journal is deleted. The journal exists only once the new file is complete, so the
- * next `compact` always rolls an interrupted one forward. Between the rename and the deletes (or
- * until that next run, after a crash) the partition's rows are stored twice: `events_unique` hides
- * that, queries over `events` count them twice.
+ * A run first finishes (or undoes) compactions that a killed run left journaled, then compacts each
+ * partition as compact-partition.ts describes, several at once on S3. Between publishing a
+ * partition's new file and deleting its old ones (or until the next run, after a crash) its rows are
+ * stored twice: `events_unique` hides that, queries over `events` count them twice. Only listed files
+ * are deleted, so files that ingest, `serve` or Firehose publish meanwhile are kept.
  *
  * The new file is written by DuckDB, not by the ingest's Arrow writer: the columns and their types as
  * DuckDB reads them stay the same (tested), timestamps are stored in microseconds instead of
  * milliseconds.
  */
-import { existsSync } from 'node:fs';
-import { open, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { lock } from 'proper-lockfile';
-import { quoteString } from '../../queries/src/sql-tokens';
-import { EngagementLakeError, UserInputError } from '../../transform/src/errors';
-import { COMPACTED_SUFFIX, JOURNAL_PREFIX, readLakeLayout, type PartitionFiles } from './lake-layout';
-import { tempPathFor, writeFileAtomic } from './parquet-writer';
+import { EngagementLakeError } from '../../transform/src/errors';
+import { checkConcurrency, checkDayRange, forEachLimit, inDayRange, type DayRange } from './compact-plan';
+import { compactPartition, readJournal, type CompactHooks } from './compact-partition';
+import { openCompactionStore, type CompactionStore } from './compact-store';
+import { groupPartitions, type LakePartition } from './lake-layout';
+import type { LakeObject, LakeSink } from './lake-sink';
 import { newRunId } from './run-id';
 
-export interface CompactOptions {
+export interface CompactOptions extends CompactHooks {
+  /** A lake folder, or `s3://bucket/prefix/`. */
   lake: string;
-  /** Test seam: runs after the journal is written, before the new file is published. */
-  beforePublish?: (partitionDir: string) => void | Promise<void>;
-  /** Test seam: runs after the new file is published, before the old files are deleted. */
-  beforeDelete?: (partitionDir: string) => void | Promise<void>;
+  /** First day to compact (`YYYY-MM-DD`, included); default: the first there is. */
+  from?: string;
+  /** Last day to compact (`YYYY-MM-DD`, included); default: the last there is. */
+  to?: string;
+  /** An S3-compatible endpoint for an s3:// lake (`--s3-endpoint`). */
+  s3Endpoint?: string;
+  /** Partitions compacted at once (default: 4 on S3, 1 for a folder, where DuckDB already uses every core). */
+  concurrency?: number;
+  /** S3 only: how long the lock object holds without renewal (default 60 s; a killed run's lock lapses within it). */
+  leaseMs?: number;
 }
 
 export interface CompactSummary {
-  /** Partitions in the lake. */
+  /** Partitions in the lake (in the --from/--to range). */
   partitions: number;
   /** Partitions rewritten into one file by this run. */
   compacted: number;
-  /** Interrupted compactions found and finished. */
+  /** Interrupted compactions found and finished (or undone, when their new file was never published). */
   recovered: number;
+  /** Partitions left as they were because another compaction changed them meanwhile. */
+  skipped: number;
   filesBefore: number;
   filesAfter: number;
   /** Rows in the rewritten partitions. */
@@ -50,232 +56,131 @@ export interface CompactSummary {
   seconds: number;
 }
 
-/** What a journal records: the published name of the new file and the files it replaces. */
-interface Journal {
-  readonly file: string;
-  readonly replaces: string[];
-}
-
-/** A lock not refreshed for this long belongs to a run that was killed, and is taken over. */
-const LOCK_STALE_MS = 30_000;
-
 /**
- * Compacts every partition of the lake that has two or more Parquet files, after finishing any
- * compaction that was interrupted. Stops at the first partition that fails, with its files as they were.
+ * Compacts every partition of the lake (in the day range) that has two or more Parquet files, after
+ * finishing any compaction that was interrupted. On the first partition that fails, no new partition
+ * starts; those already running finish; the error names the partition and what state it is in.
  *
- * @throws UserInputError when the lake has no events folder, or another compaction holds its lock
+ * @throws UserInputError for a bad day range, concurrency or S3 location, when there is no lake, or
+ * another compaction holds its lock
  * @throws EngagementLakeError when a partition cannot be rewritten (disk full, a damaged file)
  * @example
- * const summary = await compactLake({ lake: 'lake' });
- * // { partitions: 300, compacted: 300, filesBefore: 4119, filesAfter: 300, ... }
+ * const summary = await compactLake({ lake: 's3://my-lake/', from: '2026-11-01', to: '2026-11-30' });
+ * // { partitions: 300, compacted: 300, filesBefore: 28800, filesAfter: 300, ... }
  */
 export async function compactLake(options: CompactOptions): Promise<CompactSummary> {
   const started = performance.now();
-  if (!existsSync(join(options.lake, 'events')))
-    throw new UserInputError(
-      `no lake at '${options.lake}': nothing to compact; pass the lake folder with --lake`,
-    );
-  const held = await takeLock(options.lake);
-  let instance: DuckDBInstance | undefined;
-  let connection: DuckDBConnection | undefined;
+  const range = checkDayRange(options);
+  const store = openCompactionStore(options.lake, { endpoint: options.s3Endpoint });
   try {
-    const summary: CompactSummary = {
-      partitions: 0,
-      compacted: 0,
-      recovered: 0,
-      filesBefore: 0,
-      filesAfter: 0,
-      rows: 0,
-      bytesBefore: 0,
-      bytesAfter: 0,
-      seconds: 0,
-    };
-    for (const partition of readLakeLayout(options.lake)) {
-      for (const journal of partition.journals) {
-        await recover(partition.dir, journal);
-        summary.recovered++;
-      }
-    }
-    instance = await DuckDBInstance.create(':memory:');
-    connection = await instance.connect();
+    const concurrency = checkConcurrency(options.concurrency ?? store.defaultConcurrency);
+    await store.check();
     const runId = newRunId();
-    for (const partition of readLakeLayout(options.lake)) {
-      for (const name of partition.leftovers) await rm(join(partition.dir, name), { force: true });
-      summary.partitions++;
-      summary.filesBefore += partition.files.length;
-      if (partition.files.length < 2) {
-        summary.filesAfter += partition.files.length;
-        continue;
-      }
-      held.assertHeld();
-      const result = await compactPartition(connection, partition, runId, options);
-      summary.compacted++;
-      summary.filesAfter++;
-      summary.rows += result.rows;
-      summary.bytesBefore += result.bytesBefore;
-      summary.bytesAfter += result.bytesAfter;
+    const lock = await store.lock(runId, options.leaseMs);
+    try {
+      const summary = await run(store, runId, range, concurrency, async () => lock.assertHeld(), options);
+      summary.seconds = (performance.now() - started) / 1000;
+      return summary;
+    } finally {
+      await lock.release();
     }
-    summary.seconds = (performance.now() - started) / 1000;
-    return summary;
   } finally {
-    connection?.closeSync();
-    instance?.closeSync();
-    await held.release();
+    store.close();
   }
 }
 
-async function compactPartition(
-  connection: DuckDBConnection,
-  partition: PartitionFiles,
+async function run(
+  store: CompactionStore,
   runId: string,
-  options: CompactOptions,
-): Promise<{ rows: number; bytesBefore: number; bytesAfter: number }> {
-  const paths = partition.files.map((name) => join(partition.dir, name));
-  const fileList = `[${paths.map(quoteString).join(', ')}]`;
-  const finalName = `part-${runId}${COMPACTED_SUFFIX}`;
-  const finalPath = join(partition.dir, finalName);
-  const tempPath = tempPathFor(finalPath);
-  const journalPath = join(partition.dir, `${JOURNAL_PREFIX}${runId}.json`);
-  try {
-    const expected = await scalar(
-      connection,
-      `select coalesce(sum(num_rows), 0) from parquet_file_metadata(${fileList})`,
-    );
-    // A scan of a file list keeps the files' order and each file's row order (DuckDB's default
-    // preserve_insertion_order). hive_partitioning off: family and dt stay in the folder names.
-    await connection.run(
-      `copy (select * from read_parquet(${fileList}, hive_partitioning = false, union_by_name = true))
-       to ${quoteString(tempPath)} (format parquet, compression zstd, row_group_size 65536)`,
-    );
-    const written = await scalar(connection, `select count(*) from read_parquet(${quoteString(tempPath)})`);
-    if (written !== expected)
-      throw new EngagementLakeError(
-        `compaction of ${partition.dir} wrote ${written} rows where its files hold ${expected}; its files are unchanged; rerun compact, and report it if it happens again`,
-      );
-    await syncPath(tempPath);
-    const journal: Journal = { file: finalName, replaces: partition.files };
-    await writeFileAtomic(journalPath, Buffer.from(JSON.stringify(journal)));
-    await syncPath(partition.dir);
-    await options.beforePublish?.(partition.dir);
-    await rename(tempPath, finalPath);
-    await syncPath(partition.dir);
-    await options.beforeDelete?.(partition.dir);
-    const bytesBefore = await deleteReplaced(partition.dir, journal.replaces);
-    await unlink(journalPath);
-    return { rows: expected, bytesBefore, bytesAfter: (await stat(finalPath)).size };
-  } catch (error) {
-    if (error instanceof EngagementLakeError) throw error;
-    const cause = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-    if (existsSync(finalPath))
-      throw new EngagementLakeError(
-        `compaction of ${partition.dir} stopped after publishing its new file: ${cause}; fix that and rerun compact to finish it`,
-        { cause: error },
-      );
-    // Not published: the old files are intact; drop the partial output and its journal.
-    await rm(tempPath, { force: true });
-    await rm(journalPath, { force: true });
-    throw new EngagementLakeError(
-      `compaction of ${partition.dir} failed, its files are unchanged: ${cause}; fix that (disk space, permissions, or move a damaged file out of the lake) and rerun compact`,
-      { cause: error },
-    );
-  }
-}
-
-/**
- * Rolls an interrupted compaction forward: the journal exists only once the new file is complete and
- * synced, so the new file (published, or still under its temporary name) replaces the old ones.
- */
-async function recover(dir: string, journalName: string): Promise<void> {
-  const journalPath = join(dir, journalName);
-  const journal = await readJournal(journalPath);
-  const finalPath = join(dir, journal.file);
-  const tempPath = tempPathFor(finalPath);
-  if (!existsSync(finalPath)) {
-    if (!existsSync(tempPath)) {
-      if (journal.replaces.some((name) => !existsSync(join(dir, name))))
-        throw new EngagementLakeError(
-          `the compaction journal ${journalPath} names ${journal.file}, which is missing, and some of the files it replaces are gone too; restore them from a backup, then delete the journal`,
-        );
-      await unlink(journalPath); // nothing was published and nothing deleted
-      return;
-    }
-    await rename(tempPath, finalPath);
-    await syncPath(dir);
-  }
-  await deleteReplaced(dir, journal.replaces);
-  await unlink(journalPath);
-}
-
-async function readJournal(path: string): Promise<Journal> {
-  try {
-    const journal = JSON.parse(await readFile(path, 'utf8')) as Journal;
-    if (typeof journal.file === 'string' && Array.isArray(journal.replaces)) return journal;
-  } catch {
-    // reported below
-  }
-  throw new EngagementLakeError(
-    `the compaction journal ${path} is unreadable; it should name the new file of its partition and the files that file replaces: check them, then delete the journal and rerun compact`,
-  );
-}
-
-/** Deletes the replaced files that still exist; returns their total size. */
-async function deleteReplaced(dir: string, names: readonly string[]): Promise<number> {
-  let bytes = 0;
-  for (const name of names) {
-    const path = join(dir, name);
-    if (!existsSync(path)) continue;
-    bytes += (await stat(path)).size;
-    await unlink(path);
-  }
-  return bytes;
-}
-
-/**
- * One compaction per lake at a time: two would each rewrite the same files and store them twice.
- * proper-lockfile keeps a lock folder fresh while we run; a killed run's lock goes stale and is taken over.
- */
-async function takeLock(lake: string): Promise<{ release(): Promise<void>; assertHeld(): void }> {
-  let lost: Error | undefined;
-  let release: () => Promise<void>;
-  try {
-    release = await lock(lake, {
-      lockfilePath: join(lake, '.compact.lock'),
-      realpath: false,
-      stale: LOCK_STALE_MS,
-      onCompromised: (error) => {
-        lost = error;
-      },
-    });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ELOCKED')
-      throw new UserInputError(
-        `another compaction is running on '${lake}'; wait for it to finish (the lock of a killed run expires ${LOCK_STALE_MS / 1000} s after it stopped)`,
-      );
-    throw error;
-  }
-  return {
-    release: () => (lost ? Promise.resolve() : release()),
-    assertHeld() {
-      if (lost)
-        throw new EngagementLakeError(
-          `lost the compaction lock on '${lake}' (${lost.message}); stopped before the next partition; rerun compact`,
-        );
-    },
+  range: DayRange,
+  concurrency: number,
+  assertHeld: () => Promise<void>,
+  hooks: CompactHooks,
+): Promise<CompactSummary> {
+  const summary: CompactSummary = {
+    partitions: 0,
+    compacted: 0,
+    recovered: 0,
+    skipped: 0,
+    filesBefore: 0,
+    filesAfter: 0,
+    rows: 0,
+    bytesBefore: 0,
+    bytesAfter: 0,
+    seconds: 0,
   };
-}
-
-/** fsync a file (its bytes) or a folder (the names in it), so a crash cannot undo what follows. */
-async function syncPath(path: string): Promise<void> {
-  if (process.platform === 'win32') return; // folders cannot be opened for fsync there
-  const handle = await open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
+  for (const partition of await listPartitions(store.sink, range)) {
+    for (const journal of partition.journals) {
+      await recover(store, partition, journal);
+      summary.recovered++;
+    }
   }
+  await store.removeLeftovers(range);
+  const partitions = await listPartitions(store.sink, range);
+  for (const partition of partitions) {
+    summary.partitions++;
+    summary.filesBefore += partition.files.length;
+    if (partition.files.length < 2) summary.filesAfter += partition.files.length;
+  }
+  const instance = await DuckDBInstance.create(':memory:');
+  const idle: DuckDBConnection[] = [];
+  try {
+    await forEachLimit(
+      partitions.filter((p) => p.files.length >= 2),
+      concurrency,
+      async (partition) => {
+        await assertHeld();
+        const connection = idle.pop() ?? (await instance.connect());
+        try {
+          const result = await compactPartition(store, connection, partition, runId, hooks);
+          if (!result.compacted) {
+            summary.skipped++;
+            summary.filesAfter += partition.files.length;
+            return;
+          }
+          summary.compacted++;
+          summary.filesAfter++;
+          summary.rows += result.rows;
+          summary.bytesBefore += result.bytesBefore;
+          summary.bytesAfter += result.bytesAfter;
+        } finally {
+          idle.push(connection);
+        }
+      },
+    );
+  } finally {
+    for (const connection of idle) connection.closeSync();
+    instance.closeSync();
+  }
+  return summary;
 }
 
-async function scalar(connection: DuckDBConnection, sql: string): Promise<number> {
-  const reader = await connection.runAndReadAll(sql);
-  return Number(reader.getRows()[0][0]);
+/** The lake's partitions in the day range, from one listing of `events/`. */
+async function listPartitions(sink: LakeSink, range: DayRange): Promise<LakePartition[]> {
+  const objects: LakeObject[] = [];
+  for await (const object of sink.list('events/')) objects.push(object);
+  return groupPartitions(objects).filter((p) => inDayRange(p.day, range));
+}
+
+/**
+ * Finishes an interrupted compaction. A journal is written only once the new file is complete, and
+ * before it is published: if the new file is there (or, in a folder lake, still under its temporary
+ * name), it replaces the old ones; if it is not, nothing was published or deleted, and the journal goes.
+ */
+async function recover(store: CompactionStore, partition: LakePartition, journalKey: string): Promise<void> {
+  const journal = await readJournal(store.sink, journalKey, store.describe(journalKey));
+  if (journal === null) return; // another run finished it meanwhile
+  const present = new Set(partition.files.map((f) => f.key));
+  const newKey = `${partition.prefix}/${journal.file}`;
+  const replaced = journal.replaces.map((name) => `${partition.prefix}/${name}`);
+  if (!present.has(newKey) && !(await store.publishLeftover(newKey))) {
+    if (replaced.some((key) => !present.has(key)))
+      throw new EngagementLakeError(
+        `the compaction journal ${store.describe(journalKey)} names ${journal.file}, which is missing, and some of the files it replaces are gone too; restore them from a backup, then delete the journal`,
+      );
+    await store.sink.delete([journalKey]); // nothing was published and nothing deleted
+    return;
+  }
+  await store.sink.delete(replaced.filter((key) => present.has(key)));
+  await store.sink.delete([journalKey]);
 }

@@ -1,9 +1,11 @@
 /**
- * What is on disk under `<lake>/events/`: the partition folders (`family=<f>/dt=<d>`) and their
+ * What is stored under `<lake>/events/`: the partition folders (`family=<f>/dt=<d>`) and their
  * published Parquet files. Temporary files (`.…tmp`) and compaction journals are not data files.
+ * `readLakeLayout` reads a local folder; `groupPartitions` sorts a listing (folder or S3) the same way.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { LakeObject } from './lake-sink';
 
 export interface PartitionFiles {
   /** The partition folder, e.g. `lake/events/family=email/dt=2026-11-28`. */
@@ -55,8 +57,54 @@ export function readLakeLayout(lake: string): PartitionFiles[] {
   return partitions;
 }
 
+/** A partition as a listing shows it, folder or S3: keys are relative to the lake's root. */
+export interface LakePartition {
+  /** The partition's key prefix without the trailing '/', e.g. `events/family=email/dt=2026-11-28`. */
+  readonly prefix: string;
+  /** Its `dt=` value (`YYYY-MM-DD`), or undefined when the prefix has none. */
+  readonly day: string | undefined;
+  /** Published Parquet objects, sorted by key (oldest first: ingest and Firehose names start with a time). */
+  readonly files: LakeObject[];
+  /** Keys of compaction journals left by an interrupted `compact`, sorted. */
+  readonly journals: string[];
+}
+
+const DAY_SEGMENT = /(?:^|\/)dt=(\d{4}-\d{2}-\d{2})(?:\/|$)/;
+
+/**
+ * Groups a listing of `events/` into partitions (the folder each object sits in), sorted by prefix.
+ * Objects that are not data files or journals (temporary names, a lock, objects directly under
+ * `events/`) are left out.
+ *
+ * @example
+ * groupPartitions([{ key: 'events/family=sms/dt=2026-11-28/part-1.parquet', size: 10 }])
+ * // [{ prefix: 'events/family=sms/dt=2026-11-28', day: '2026-11-28', files: [...], journals: [] }]
+ */
+export function groupPartitions(objects: Iterable<LakeObject>): LakePartition[] {
+  const byPrefix = new Map<string, { files: LakeObject[]; journals: string[] }>();
+  for (const object of objects) {
+    const slash = object.key.lastIndexOf('/');
+    const prefix = object.key.slice(0, slash);
+    if (slash < 0 || !prefix.startsWith('events/')) continue;
+    const kind = kindOf(object.key.slice(slash + 1));
+    if (kind !== 'files' && kind !== 'journals') continue;
+    let partition = byPrefix.get(prefix);
+    if (!partition) byPrefix.set(prefix, (partition = { files: [], journals: [] }));
+    if (kind === 'files') partition.files.push(object);
+    else partition.journals.push(object.key);
+  }
+  return [...byPrefix.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([prefix, { files, journals }]) => ({
+      prefix,
+      day: DAY_SEGMENT.exec(prefix)?.[1],
+      files: files.sort((a, b) => (a.key < b.key ? -1 : 1)),
+      journals: journals.sort(),
+    }));
+}
+
 /** The number of published Parquet files in these partitions. */
-export function countFiles(partitions: readonly PartitionFiles[]): number {
+export function countFiles(partitions: ReadonlyArray<{ readonly files: readonly unknown[] }>): number {
   return partitions.reduce((n, p) => n + p.files.length, 0);
 }
 

@@ -7,9 +7,10 @@
 import { copyFile, cp, mkdir, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compactLake } from '../../local/src/compact';
+import { forEachLimit } from '../../local/src/compact-plan';
 import { generateEvents } from '../../local/src/generate';
 import { ingest } from '../../local/src/ingest';
-import { countFiles, lakeHints, readLakeLayout } from '../../local/src/lake-layout';
+import { countFiles, groupPartitions, lakeHints, readLakeLayout } from '../../local/src/lake-layout';
 import { openLocalLake } from '../../queries/src/duckdb-engine';
 import { EngagementLakeError, UserInputError } from '../../transform/src/errors';
 import { DOCUMENTED, duckdbRows, listFiles, tempDir } from './helpers';
@@ -400,5 +401,64 @@ describe('lakeHints', () => {
     expect(hints).toEqual([
       "note: an interrupted compaction left 2 partition(s) unfinished, where rows may show twice; `engagement-lake compact --lake 'my lake'\\''s copy'` finishes it\n",
     ]);
+  });
+});
+
+describe('groupPartitions', () => {
+  it('groups data files and journals by partition, and leaves out everything else', () => {
+    // Arrange: keys as a listing of an S3 lake returns them, out of order
+    const listing = [
+      { key: 'events/family=sms/dt=2026-11-02/part-B.parquet', size: 2 },
+      { key: 'events/family=sms/dt=2026-11-02/_compaction-R.json', size: 9 },
+      { key: 'events/family=sms/dt=2026-11-02/part-A.parquet', size: 1 },
+      { key: 'events/family=app/dt=2026-11-01/stream-1-2026-11-01-00-00-00-x.parquet', size: 3 },
+      { key: 'events/family=app/dt=2026-11-01/.part-C.parquet.tmp', size: 4 },
+      { key: 'events/_compact.lock', size: 5 },
+      { key: 'errors/processing-failed/2026/11/01/00/e.json', size: 6 },
+    ];
+
+    // Act
+    const partitions = groupPartitions(listing);
+
+    // Assert
+    expect(partitions).toEqual([
+      {
+        prefix: 'events/family=app/dt=2026-11-01',
+        day: '2026-11-01',
+        files: [listing[3]],
+        journals: [],
+      },
+      {
+        prefix: 'events/family=sms/dt=2026-11-02',
+        day: '2026-11-02',
+        files: [listing[2], listing[0]],
+        journals: ['events/family=sms/dt=2026-11-02/_compaction-R.json'],
+      },
+    ]);
+  });
+});
+
+describe('forEachLimit', () => {
+  it('runs at most `limit` at once, starts nothing after a failure, and lets the running ones finish', async () => {
+    // Arrange
+    let running = 0;
+    let most = 0;
+    const finished: number[] = [];
+    const work = async (n: number) => {
+      running++;
+      most = Math.max(most, running);
+      await new Promise((resolve) => setTimeout(resolve, n === 2 ? 5 : 20));
+      running--;
+      if (n === 2) throw new Error('item 2 failed');
+      finished.push(n);
+    };
+
+    // Act
+    const result = forEachLimit([1, 2, 3, 4, 5, 6], 3, work);
+
+    // Assert: 1 and 3 were running when 2 failed, and finish; 4 to 6 never start
+    await expect(result).rejects.toThrow('item 2 failed');
+    expect(most).toBe(3);
+    expect(finished.sort()).toEqual([1, 3]);
   });
 });
