@@ -3,6 +3,12 @@
  * CLI, an SES or End User Messaging stand-in) put records; they are buffered by size and time like
  * a delivery stream's buffer, then de-aggregated, run through the same transformation handler and
  * delivered into the lake. Closing the server flushes everything it accepted.
+ *
+ * Nothing acknowledged is lost: records are in the write-ahead spool (spool.ts), synced, before the
+ * 200 goes out, and a run that was killed leaves them there for the next run to deliver first.
+ * Delivery is at-least-once, as Firehose's is: a crash between publishing a flush's files and
+ * deleting its spool segments delivers those records again at the next start. They are the same
+ * events (same `event_id`), which the `events_unique` view removes.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -15,6 +21,7 @@ import { errorBody, FirehoseApiError, handleApiCall, MAX_BATCH_BYTES, type ApiCo
 import { defaultWorkerCount, HandlerPool } from './handler-pool';
 import { FolderSink } from './lake-sink';
 import { newRunId } from './run-id';
+import { Spool, SyncingFolderSink, type SpooledRecord } from './spool';
 
 export interface ServeOptions {
   /** Port on 127.0.0.1; 0 picks a free one. */
@@ -47,9 +54,24 @@ export interface RunningServer {
   port: number;
   /** Delivers every buffered record into the lake now. */
   flush(): Promise<void>;
-  /** Stops accepting, waits for requests in flight, delivers everything buffered. Idempotent. */
+  /**
+   * Stops accepting, waits for requests in flight, delivers everything buffered. Idempotent. If a
+   * delivery failed, rejects with its error; the records it held stay in the spool for the next run.
+   */
   close(): Promise<DeliveryStats>;
   readonly stats: DeliveryStats;
+  /** Records acknowledged and not yet in the lake (buffered or being delivered): all in the spool. */
+  readonly undeliveredRecords: number;
+  /** What the start delivered from the spool of earlier runs that did not close (a crash, a kill). */
+  readonly replayed: ReplayStats;
+}
+
+/** Records recovered at start from the spool segments of runs that did not close. */
+export interface ReplayStats {
+  records: number;
+  segments: number;
+  /** Bytes of torn frames dropped: writes a crash interrupted, never acknowledged. */
+  tornBytes: number;
 }
 
 /** Request bodies above this are refused before they are read whole (4 MiB as base64, plus framing). */
@@ -105,7 +127,8 @@ function send(response: ServerResponse, status: number, body: unknown): void {
 }
 
 /**
- * Starts the endpoint. Resolves once it listens.
+ * Starts the endpoint: first delivers what earlier runs acknowledged and left in the spool, then
+ * listens. Resolves once it listens.
  *
  * @example
  * const server = await startServer({ port: 0, lake: './lake' });
@@ -120,8 +143,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   // Room for a full buffer plus a few maximal batches arriving while it is delivered.
   const maxPendingBytes = options.maxPendingBytes ?? bufferBytes + 4 * MAX_BATCH_BYTES;
   const runId = newRunId(startedAt);
-  const sink = new FolderSink(options.lake);
-  await sink.check();
+  const folder = new FolderSink(options.lake);
+  await folder.check();
+  const sink = new SyncingFolderSink(folder, options.lake);
+  const spool = await Spool.open(options.lake, runId);
   const transform = options.transform ?? (await import('./local-transform')).defaultTransform();
   const workers = options.transform ? 0 : (options.workers ?? defaultWorkerCount());
   const runner = workers > 0 ? new HandlerPool(workers) : undefined;
@@ -133,38 +158,56 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     runner,
   });
 
-  let pending: SourceRecord[] = [];
-  /** Bytes of the records in `pending`. */
-  let bufferedBytes = 0;
-  /** Bytes accepted and not yet delivered: buffered, or waiting for or in a delivery. Bounds memory. */
+  /** De-aggregates and delivers records, then makes every file written durable. */
+  const deliverAll = async (records: readonly SpooledRecord[]): Promise<void> => {
+    const batcher = new Batcher(DEFAULT_BATCH_LIMITS);
+    for (const record of records) {
+      for (const piece of deaggregate(record.data, record.arrivalTime)) {
+        const batch = batcher.add(piece);
+        if (batch) await delivery.deliver(batch);
+      }
+    }
+    const last = batcher.flush();
+    if (last) await delivery.deliver(last);
+    await delivery.flush();
+    await sink.syncPublished(); // only then may the spool forget these records
+  };
+
+  let replayed: ReplayStats;
+  try {
+    replayed = await replayLeftovers(spool, deliverAll, bufferBytes);
+  } catch (error) {
+    await runner?.close();
+    await spool.close();
+    throw error;
+  }
+
+  /** Bytes accepted and not yet delivered: spooling, buffered, or in a delivery. Bounds memory. */
   let undeliveredBytes = 0;
+  let recordsInDelivery = 0;
   let chain: Promise<void> = Promise.resolve();
   let failure: unknown = null;
+  let stopping = false;
 
-  /** Delivers what is buffered now; deliveries run one at a time, in order. */
+  /** Delivers what is spooled now; deliveries run one at a time, in order. */
   const flush = (): Promise<void> => {
-    const records = pending;
-    const bytes = bufferedBytes;
-    pending = [];
-    bufferedBytes = 0;
+    const sealed = spool.seal(); // now, so the window holds what was acknowledged before this call
     chain = chain.then(async () => {
+      const window = await sealed;
+      recordsInDelivery += window.records.length;
       try {
-        if (records.length === 0) return;
-        const batcher = new Batcher(DEFAULT_BATCH_LIMITS);
-        for (const record of records) {
-          const batch = batcher.add(record);
-          if (batch) await delivery.deliver(batch);
+        if (window.records.length > 0) {
+          await deliverAll(window.records);
+          options.onDelivery?.(delivery.stats);
         }
-        const last = batcher.flush();
-        if (last) await delivery.deliver(last);
-        await delivery.flush();
-        options.onDelivery?.(delivery.stats);
+        await spool.release(window.segments);
       } finally {
         // Only now is there room again: a slow delivery throttles producers instead of queueing buffers.
-        undeliveredBytes -= bytes;
+        undeliveredBytes -= window.bytes;
+        recordsInDelivery -= window.records.length;
       }
     });
-    // A failed delivery is reported at close; the server keeps serving.
+    // A failed delivery is reported at close; its segments stay for the next run. The server keeps serving.
     chain = chain.catch((error: unknown) => {
       failure ??= error;
     });
@@ -176,7 +219,6 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     tryAccept(bytes) {
       if (undeliveredBytes + bytes > maxPendingBytes) return false;
       undeliveredBytes += bytes;
-      bufferedBytes += bytes;
       return true;
     },
     createdAt: startedAt,
@@ -184,19 +226,32 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     allowedStreams: options.streams ? new Set(options.streams) : undefined,
   };
 
+  /** Makes accepted records durable before they are acknowledged; a failure accepts none of them. */
+  const spoolAccepted = async (accepted: readonly Buffer[], arrivalTime: number): Promise<void> => {
+    try {
+      await spool.append(accepted.map((data) => ({ data, arrivalTime })));
+    } catch (error) {
+      undeliveredBytes -= accepted.reduce((n, data) => n + data.byteLength, 0);
+      const why = (error as Error).message;
+      throw new FirehoseApiError('InternalFailure', `the spool could not be written (${why}); retry`, 500);
+    }
+  };
+
   const server = createServer((request, response) => {
     void (async () => {
       try {
         if (request.method !== 'POST')
           throw new FirehoseApiError('UnknownOperationException', 'only POST / is served', 404);
+        if (stopping) {
+          response.shouldKeepAlive = false;
+          throw new FirehoseApiError('ServiceUnavailableException', 'the endpoint is shutting down', 503);
+        }
         const body = await readBody(request);
         const outcome = handleApiCall(request.headers['x-amz-target'] as string | undefined, body, context);
         const arrivalTime = clock(); // time of receipt: the arrival time of these records
-        // One push per record: a 1,000 KiB record can de-aggregate into more pieces than a spread takes.
-        for (const data of outcome.accepted)
-          for (const record of deaggregate(data, arrivalTime)) pending.push(record);
+        if (outcome.accepted.length > 0) await spoolAccepted(outcome.accepted, arrivalTime);
         send(response, outcome.status, outcome.body);
-        if (bufferedBytes >= bufferBytes) void flush();
+        if (spool.bufferedBytes >= bufferBytes) void flush();
       } catch (error) {
         const apiError =
           error instanceof FirehoseApiError
@@ -212,6 +267,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     server.listen(options.port, '127.0.0.1', () => resolve());
   }).catch(async (error: unknown) => {
     await runner?.close();
+    await spool.close();
     throw error;
   });
   const timer = setInterval(() => void flush(), (options.bufferSeconds ?? 60) * 1000);
@@ -222,8 +278,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     port: (server.address() as AddressInfo).port,
     flush,
     stats: delivery.stats,
+    replayed,
+    get undeliveredRecords() {
+      return spool.bufferedRecords + recordsInDelivery;
+    },
     close() {
       closing ??= (async () => {
+        stopping = true;
         clearInterval(timer);
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
@@ -233,6 +294,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
           await flush();
         } finally {
           await runner?.close();
+          await spool.close();
         }
         if (failure) throw failure;
         return delivery.stats;
@@ -240,4 +302,40 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       return closing;
     },
   };
+}
+
+/**
+ * Delivers the segments earlier runs left in the spool, oldest first, with their original arrival
+ * times; each group of about one buffer is released once its files are durable.
+ */
+async function replayLeftovers(
+  spool: Spool,
+  deliverAll: (records: readonly SpooledRecord[]) => Promise<void>,
+  bufferBytes: number,
+): Promise<ReplayStats> {
+  const stats: ReplayStats = { records: 0, segments: 0, tornBytes: 0 };
+  let group: { segments: string[]; records: SpooledRecord[]; bytes: number } = {
+    segments: [],
+    records: [],
+    bytes: 0,
+  };
+  const deliverGroup = async () => {
+    await deliverAll(group.records);
+    await spool.release(group.segments);
+    group = { segments: [], records: [], bytes: 0 };
+  };
+  for (const name of await spool.leftovers()) {
+    const { records, tornBytes } = await spool.readSegment(name);
+    stats.segments += 1;
+    stats.records += records.length;
+    stats.tornBytes += tornBytes;
+    group.segments.push(name);
+    for (const record of records) {
+      group.records.push(record);
+      group.bytes += record.data.byteLength;
+    }
+    if (group.bytes >= bufferBytes) await deliverGroup();
+  }
+  if (group.segments.length > 0) await deliverGroup();
+  return stats;
 }

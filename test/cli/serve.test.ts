@@ -64,6 +64,35 @@ describe('engagement-lake serve', () => {
       const [{ n }] = await duckdbRows(eventsSql(lake, 'count(*)::int as n'));
       expect(n).toBe(5);
     });
+    it('delivers everything on SIGHUP too (a closed terminal), and exits 0', async () => {
+      // Arrange
+      const lake = await tempDir('serve-');
+      const { child, port, stderr } = await startCli(lake);
+      const lines = (await readFile(join(DOCUMENTED, 'ses.ndjson'), 'utf8')).trim().split('\n');
+      const client = new FirehoseClient({
+        endpoint: `http://127.0.0.1:${port}`,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+      });
+      await client.send(
+        new PutRecordBatchCommand({
+          DeliveryStreamName: 'events',
+          Records: lines.map((line) => ({ Data: Buffer.from(line + '\n') })),
+        }),
+      );
+      client.destroy();
+
+      // Act
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      child.kill('SIGHUP');
+      const code = await exited;
+
+      // Assert
+      expect(code).toBe(0);
+      expect(stderr()).toContain('delivered 5 records: 5 rows');
+      const [{ n }] = await duckdbRows(eventsSql(lake, 'count(*)::int as n'));
+      expect(n).toBe(5);
+    });
   });
 
   describe('flags', () => {

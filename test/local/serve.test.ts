@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   DescribeDeliveryStreamCommand,
@@ -11,6 +11,8 @@ import {
 import type { LocalTransform } from '../../local/src/delivery';
 import { defaultTransform } from '../../local/src/local-transform';
 import { startServer, type RunningServer } from '../../local/src/serve';
+import { decodeFrames, Spool, SPOOL_FOLDER } from '../../local/src/spool';
+import { newRunId } from '../../local/src/run-id';
 import { DOCUMENTED, duckdbRows, eventsSql, listFiles, tempDir } from './helpers';
 
 const STREAM = 'engagement-events';
@@ -396,6 +398,86 @@ describe('serve', () => {
       const doc = JSON.parse(await readFile(join(lake, file), 'utf8'));
       expect(Buffer.from(doc.rawData, 'base64')).toEqual(bytes);
       expect(doc.arrivalTimestamp).toBe(RECEIVED_AT);
+    });
+  });
+  describe('write-ahead spool', () => {
+    it('answers a put only once its records are synced to the spool, and empties the spool on close', async () => {
+      // Arrange
+      const lake = await tempDir();
+      server = await startServer({ port: 0, lake, clock: () => RECEIVED_AT });
+      const [line] = await documentedLines('ses');
+
+      // Act
+      await client(server.port).send(
+        new PutRecordCommand({ DeliveryStreamName: STREAM, Record: { Data: Buffer.from(line) } }),
+      );
+      const undelivered = server.undeliveredRecords;
+      const spooled = (await readdir(join(lake, SPOOL_FOLDER))).filter((name) => name.endsWith('.wal'));
+      const segment = decodeFrames(await readFile(join(lake, SPOOL_FOLDER, spooled[0])));
+      await server.close();
+
+      // Assert
+      expect(undelivered).toBe(1);
+      expect(spooled).toHaveLength(1);
+      expect(segment.records).toEqual([{ data: Buffer.from(line), arrivalTime: RECEIVED_AT }]);
+      expect(await listFiles(join(lake, SPOOL_FOLDER))).toEqual([]);
+    });
+
+    it('answers InternalFailure and acknowledges nothing when the spool cannot be written', async () => {
+      // Arrange
+      const lake = await tempDir();
+      server = await startServer({ port: 0, lake });
+      await rm(join(lake, SPOOL_FOLDER), { recursive: true });
+
+      // Act
+      const put = client(server.port)
+        .send(new PutRecordCommand({ DeliveryStreamName: STREAM, Record: { Data: Buffer.from('{}') } }))
+        .catch((error: unknown) => error);
+
+      // Assert
+      expect(await put).toMatchObject({
+        name: 'InternalFailure',
+        $metadata: { httpStatusCode: 500 },
+        message: expect.stringContaining('the spool could not be written'),
+      });
+      expect(server.undeliveredRecords).toBe(0);
+      expect(await server.close()).toMatchObject({ records: 0 });
+    });
+
+    it('delivers first, with their arrival times, the records a killed run acknowledged and left in the spool', async () => {
+      // Arrange
+      const lake = await tempDir();
+      const ses = await documentedLines('ses');
+      const killed = await Spool.open(lake, newRunId(RECEIVED_AT - 60_000));
+      await killed.append(
+        ses.slice(0, 3).map((line) => ({ data: Buffer.from(line), arrivalTime: RECEIVED_AT - 5000 })),
+      );
+      await killed.seal(); // a flush had started: its segment was not released
+      await killed.append(
+        ses.slice(3).map((line) => ({ data: Buffer.from(line), arrivalTime: RECEIVED_AT - 1000 })),
+      );
+      // The killed process's owner file: a pid above Linux's largest (2^22), so no process has it.
+      const owner = join(lake, SPOOL_FOLDER, `serve-${killed.runId}.owner`);
+      await writeFile(owner, JSON.stringify({ pid: 2 ** 22 + 1, started: null }));
+
+      // Act
+      server = await startServer({ port: 0, lake, clock: () => RECEIVED_AT });
+      const replayed = server.replayed;
+      const stats = await server.close();
+      await killed.close();
+
+      // Assert
+      expect(replayed).toEqual({ records: 5, segments: 2, tornBytes: 0 });
+      expect(stats).toMatchObject({ records: 5, rows: 5 });
+      const rows = await duckdbRows(
+        eventsSql(lake, 'epoch_ms(arrival_time)::double as arrival_ms, count(*)::int as n') +
+          ' group by 1 order by 1',
+      );
+      expect(rows).toEqual([
+        { arrival_ms: RECEIVED_AT - 5000, n: 3 },
+        { arrival_ms: RECEIVED_AT - 1000, n: 2 },
+      ]);
+      expect(await listFiles(join(lake, SPOOL_FOLDER))).toEqual([]);
     });
   });
 });

@@ -1,6 +1,7 @@
 import { UserInputError } from '../../../transform/src/errors';
 import { isValidStreamName, STREAM_NAME_RULE } from '../../../local/src/firehose-api';
 import { startServer } from '../../../local/src/serve';
+import { SPOOL_FOLDER } from '../../../local/src/spool';
 
 export interface ServeCommandOptions {
   port: string;
@@ -36,11 +37,42 @@ function parseStreams(raw: readonly string[]): string[] | undefined {
   return raw.length > 0 ? [...new Set(raw)] : undefined;
 }
 
+/** Signals that end `serve`: Ctrl-C, `kill`, systemd and container runtimes, a closed terminal. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 /**
- * `engagement-lake serve`: a local Firehose endpoint on 127.0.0.1 until SIGINT/SIGTERM, which
- * delivers everything accepted into the lake before returning. Buffering defaults to Firehose's
- * values for Parquet delivery (64 MiB / 60 s); pass smaller ones to see data sooner. With
- * `--stream`, only the named delivery streams exist, so a mistyped name fails here as on AWS.
+ * Resolves on the first stop signal, and keeps handling the later ones until `release()`: a runtime
+ * that relays signals (npm, tsx, a shell) sends the same signal again to the process group, and a
+ * default handler would kill the flush. Each later signal prints one line instead.
+ */
+function untilStopSignal(undelivered: () => number): { stopped: Promise<void>; release: () => void } {
+  let stop: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  let seen = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!seen) {
+      seen = true;
+      stop();
+      return;
+    }
+    process.stderr.write(
+      `${signal}: still delivering ${undelivered()} records; they are safe in the spool\n`,
+    );
+  };
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+  const release = () => {
+    for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
+  };
+  return { stopped, release };
+}
+
+/**
+ * `engagement-lake serve`: a local Firehose endpoint on 127.0.0.1 until SIGINT, SIGTERM or SIGHUP,
+ * which delivers everything accepted into the lake before returning; later signals do not
+ * interrupt that. Records are acknowledged only once they are in the lake's write-ahead spool, so a
+ * kill or a crash loses none: the next `serve` on the lake delivers them first. Buffering defaults
+ * to Firehose's values for Parquet delivery (64 MiB / 60 s); pass smaller ones to see data sooner.
+ * With `--stream`, only the named delivery streams exist, so a mistyped name fails here as on AWS.
  */
 export async function runServe(options: ServeCommandOptions): Promise<void> {
   const port = parseNumber('--port', options.port, 0, 65535, true);
@@ -69,16 +101,32 @@ export async function runServe(options: ServeCommandOptions): Promise<void> {
       );
     throw error;
   }
-  process.stderr.write(
-    `Firehose endpoint on http://127.0.0.1:${server.port} -> ${options.lake} (buffer ${bufferMib} MiB / ${bufferSeconds} s${streams ? `; streams: ${streams.join(', ')}` : ''}); Ctrl-C to flush and stop\n`,
-  );
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-  const stats = await server.close();
-  process.stderr.write(
-    `delivered ${stats.records} records: ${stats.rows} rows in ${stats.files} files, ${stats.failedRecords} failed\n`,
-  );
+  const running = server;
+  const signals = untilStopSignal(() => running.undeliveredRecords);
+  try {
+    const { replayed } = running;
+    if (replayed.segments > 0) {
+      process.stderr.write(
+        `delivered ${replayed.records} records an earlier run had acknowledged but not delivered (${replayed.segments} spool segments${replayed.tornBytes > 0 ? `; ${replayed.tornBytes} bytes of unacknowledged writes dropped` : ''})\n`,
+      );
+    }
+    process.stderr.write(
+      `Firehose endpoint on http://127.0.0.1:${running.port} -> ${options.lake} (buffer ${bufferMib} MiB / ${bufferSeconds} s${streams ? `; streams: ${streams.join(', ')}` : ''}); Ctrl-C to flush and stop\n`,
+    );
+    await signals.stopped;
+    let stats;
+    try {
+      stats = await running.close();
+    } catch (error) {
+      process.stderr.write(
+        `the records not delivered stay in ${options.lake}/${SPOOL_FOLDER}; the next serve on this lake delivers them\n`,
+      );
+      throw error;
+    }
+    process.stderr.write(
+      `delivered ${stats.records} records: ${stats.rows} rows in ${stats.files} files, ${stats.failedRecords} failed\n`,
+    );
+  } finally {
+    signals.release();
+  }
 }
