@@ -40,15 +40,24 @@ export function buildProgram(): Command {
 
   program
     .command('ingest')
-    .description('Transform NDJSON, .gz, folders or stdin into the Parquet lake, as Firehose would.')
-    .argument('<inputs...>', "files, folders (recursive), or '-' for stdin")
-    .option('--lake <dir>', 'lake folder', 'lake')
+    .description(
+      'Transform NDJSON, .gz, folders, S3 objects or stdin into the Parquet lake (folder or S3), as Firehose would; resumable.',
+    )
+    .argument(
+      '<inputs...>',
+      "files, folders (recursive), s3://bucket/prefix/, s3://bucket/key, or '-' for stdin",
+    )
+    .option('--lake <dir|s3://bucket/prefix/>', 'lake folder or S3 prefix', 'lake')
+    .option('--s3-endpoint <url>', 'S3-compatible endpoint (path-style) for s3:// inputs and lake')
+    .option('--restart', 'read every input again, even the sources the lake’s checkpoint has')
+    .option('--dry-run', 'list what would be read and where it would go; read and write nothing')
+    .option('--commit-mib <n>', 'checkpoint after every n MiB of input (larger: fewer, larger files)', '256')
     .option('--no-raw', 'do not keep each event’s JSON text in the raw column')
     .option('--json', 'print the summary as one JSON object')
     .option('--compact', 'afterwards, rewrite each partition with several files into one (see `compact`)')
     .addHelpText(
       'after',
-      '\nExample:\n  engagement-lake ingest archive/2024/ events.ndjson.gz --lake ./lake --compact',
+      '\nExamples:\n  engagement-lake ingest archive/2024/ events.ndjson.gz --lake ./lake --compact\n  engagement-lake ingest s3://my-archive/pinpoint/ --lake s3://my-lake/ --dry-run\n\nA killed run, started again with the same arguments, goes on where it stopped.',
     )
     .action(async (inputs, options) => {
       await (await import('./commands/ingest')).runIngest(inputs, options);
@@ -80,13 +89,54 @@ export function buildProgram(): Command {
   program
     .command('compact')
     .description(
-      'Rewrite each lake partition that holds several Parquet files into one file (faster queries).',
+      'Rewrite each lake partition that holds several Parquet files into one file (faster queries), in a folder or on S3.',
     )
-    .option('--lake <dir>', 'lake folder', 'lake')
+    .option('--lake <dir|s3://bucket/prefix/>', 'lake folder or S3 prefix', 'lake')
+    .option('--from <YYYY-MM-DD>', 'first day (dt) to compact; default: the first there is')
+    .option('--to <YYYY-MM-DD>', 'last day (dt) to compact; default: the last there is')
+    .option('--s3-endpoint <url>', 'S3-compatible endpoint for an s3:// lake')
+    .option('--concurrency <n>', 'partitions compacted at once (default: 4 on S3, 1 for a folder)')
     .option('--json', 'print the summary as one JSON object')
-    .addHelpText('after', '\nExample:\n  engagement-lake compact --lake ./lake')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  engagement-lake compact --lake ./lake\n  engagement-lake compact --lake s3://my-lake/ --from 2026-11-01 --to 2026-11-30',
+    )
     .action(async (options) => {
       await (await import('./commands/compact')).runCompact(options);
+    });
+
+  const backfill = program
+    .command('backfill')
+    .description(
+      'Back fill an S3 archive on AWS: S3 Batch Operations runs the stack’s backfill Lambda once per archive object.',
+    )
+    .argument('<archive>', 's3://bucket/prefix/ of the archive (raw Firehose objects, NDJSON, .gz)')
+    // Not `requiredOption`: `backfill status` shares these, and the command checks them itself.
+    .option('--stack <name>', 'the deployed stack with the backfill option (required)')
+    .option('--region <r>', 'AWS region of the stack (default: AWS_REGION / the profile’s)')
+    .option('--priority <n>', 'job priority, higher runs first', '10')
+    .option('--dry-run', 'list the archive and say what the job would do; write nothing, create nothing')
+    .option('--s3-endpoint <url>', 'S3-compatible endpoint for the listing and the manifest')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  engagement-lake backfill s3://my-archive/pinpoint/ --stack EngagementLake --dry-run\n  engagement-lake backfill status <job id> --stack EngagementLake\n\nSee docs/backfill.md.',
+    )
+    .action(async (archive, options) => {
+      await (await import('./commands/backfill')).runBackfill(archive, options);
+    });
+  backfill
+    .command('status')
+    .description(
+      'Show a backfill job’s progress and, once it ended, its report: rows written, failures by reason.',
+    )
+    .argument('<job>', 'the job id `backfill` printed')
+    .addHelpText(
+      'after',
+      '\nExample:\n  engagement-lake backfill status <job id> --stack EngagementLake --region eu-west-1',
+    )
+    .action(async (job, _options, command: Command) => {
+      // --stack, --region and --s3-endpoint belong to `backfill`, before or after `status`.
+      await (await import('./commands/backfill')).runBackfillStatus(job, command.optsWithGlobals());
     });
 
   program
@@ -115,6 +165,45 @@ export function buildProgram(): Command {
     )
     .action(async (name, options) => {
       await (await import('./commands/query')).runQuery(name, options);
+    });
+
+  program
+    .command('cost')
+    .description(
+      'Estimate what the lake costs a month on AWS (Firehose, Lambda, S3, Athena, KMS, Glue), with the arithmetic.',
+    )
+    .requiredOption('--events-per-day <n>', 'events a day')
+    .option('--avg-bytes <b>', 'bytes of JSON per event (default: the measured 939)')
+    .option(
+      '--parquet-bytes <b>',
+      'bytes of Parquet per event (default: the measured 294, scaled with --avg-bytes)',
+    )
+    .option('--retention-years <y>', 'years the events are kept', '1')
+    .option('--queries-per-day <q>', 'runs a day of the saved date-range queries, spread evenly', '100')
+    .option('--lake-scans-per-month <n>', 'runs a month of each whole-lake query', '4')
+    .addOption(
+      new Option('--storage-class <c>', 'class after 30 days (the stack’s dataStorageClass)')
+        .choices(['intelligent-tiering', 'glacier-ir'])
+        .default('intelligent-tiering'),
+    )
+    .option('--archive-events <n>', 'events in an archive to backfill once (0: no backfill line)', '0')
+    .option('--archive-objects <n>', 'objects in that archive (default: its size in 5 MiB objects)')
+    .addOption(
+      new Option(
+        '--backfill-path <p>',
+        'local: ingest on one EC2 instance; aws: S3 Batch Operations + Lambda',
+      )
+        .choices(['local', 'aws'])
+        .default('local'),
+    )
+    .option('--region <r>', 'AWS region of the prices', 'us-east-1')
+    .option('--json', 'print the report as one JSON object')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  engagement-lake cost --events-per-day 10000000 --retention-years 3\n  engagement-lake cost --events-per-day 1000000 --archive-events 100000000 --backfill-path aws --json',
+    )
+    .action(async (options) => {
+      await (await import('./commands/cost')).runCost(options);
     });
 
   program

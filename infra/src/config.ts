@@ -35,6 +35,12 @@ export interface LakeConfig {
   pinpointApplicationIds?: string[];
   forwardDefaultBusEvents?: boolean;
   alarmEmail?: string;
+  /** Buckets holding archives to backfill; setting it adds the backfill function and job role. */
+  backfillArchiveBuckets?: string[];
+  /** ARNs of the KMS keys those archives are encrypted with, if any. */
+  backfillArchiveKeyArns?: string[];
+  /** Reserved concurrency of the backfill function (default 50). */
+  backfillReservedConcurrency?: number;
 }
 
 /** What the app needs to build the stack. */
@@ -68,6 +74,9 @@ const KEY_TYPES: Record<keyof LakeConfig, 'string' | 'number' | 'boolean' | 'str
   pinpointApplicationIds: 'string[]',
   forwardDefaultBusEvents: 'boolean',
   alarmEmail: 'string',
+  backfillArchiveBuckets: 'string[]',
+  backfillArchiveKeyArns: 'string[]',
+  backfillReservedConcurrency: 'number',
 };
 
 const KINESIS_ARN = /^arn:aws[a-z-]*:kinesis:[a-z0-9-]+:\d{12}:stream\/[\w.-]+$/;
@@ -156,6 +165,25 @@ export function parseLakeConfig(raw: unknown): AppSettings {
       pinpointApplicationIds: config.pinpointApplicationIds,
       forwardDefaultBusEvents: config.forwardDefaultBusEvents,
       alarmEmail: config.alarmEmail,
+      backfill: backfillProps(config),
     },
+  };
+}
+
+/** The backfill option: on when archive buckets are named; its other keys need them. */
+function backfillProps(config: LakeConfig): EngagementLakeProps['backfill'] {
+  const buckets = config.backfillArchiveBuckets ?? [];
+  if (buckets.length === 0) {
+    if (config.backfillArchiveKeyArns !== undefined || config.backfillReservedConcurrency !== undefined) {
+      throw new UserInputError(
+        `'${CONTEXT_KEY}.backfillArchiveKeyArns' and 'backfillReservedConcurrency' need the backfill option: set '${CONTEXT_KEY}.backfillArchiveBuckets' to the archive bucket names`,
+      );
+    }
+    return undefined;
+  }
+  return {
+    archiveBucketNames: buckets,
+    archiveKeyArns: config.backfillArchiveKeyArns,
+    reservedConcurrency: config.backfillReservedConcurrency,
   };
 }

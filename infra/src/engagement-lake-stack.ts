@@ -2,6 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
+import { BACKFILL_OUTPUTS } from './backfill/contract';
 import { EngagementLake, type EngagementLakeProps } from './engagement-lake';
 import { acknowledgeNagFindings } from './nag';
 
@@ -44,7 +45,7 @@ export class EngagementLakeStack extends Stack {
     const output = (id: string, value: string, description: string) =>
       new CfnOutput(this, id, { value, description });
     output(
-      'DataBucketName',
+      BACKFILL_OUTPUTS.lakeBucket,
       this.lake.bucket.bucketName,
       'Bucket holding events/ (Parquet), errors/ and athena-results/',
     );
@@ -74,6 +75,26 @@ export class EngagementLakeStack extends Stack {
       this.lake.writerPolicy.managedPolicyArn,
       'Managed policy for applications that put events',
     );
+
+    const backfill = this.lake.backfill;
+    if (backfill) {
+      // `engagement-lake backfill --stack` reads these three (and DataBucketName) to create the job.
+      output(
+        BACKFILL_OUTPUTS.functionArn,
+        backfill.function.functionArn,
+        'Backfill function S3 Batch Operations invokes per archive object',
+      );
+      output(
+        BACKFILL_OUTPUTS.jobRoleArn,
+        backfill.jobRole.roleArn,
+        'Role S3 Batch Operations assumes for backfill jobs',
+      );
+      output(
+        BACKFILL_OUTPUTS.archiveBuckets,
+        backfill.archiveBucketNames.join(','),
+        'Archive buckets the backfill function may read',
+      );
+    }
 
     acknowledgeNagFindings(this, this.lake);
   }

@@ -11,6 +11,7 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { loadSavedQueries, loadViews } from '../../queries/src/catalog';
 import { AthenaViews, createNamedQueries, createWorkGroup } from './private/athena';
+import { Backfill } from './private/backfill';
 import { createCatalog } from './private/catalog';
 import { DestinationRole, createDeliveryStream, createTransformFunction } from './private/delivery';
 import { Operations } from './private/operations';
@@ -49,6 +50,8 @@ export class EngagementLake extends Construct {
   readonly alarmTopic: sns.Topic;
   /** Managed policy that lets applications put events into the lake. */
   readonly writerPolicy: iam.ManagedPolicy;
+  /** The backfill function and job role, when the backfill option is on. */
+  readonly backfill?: Backfill;
   /** Where producers put events: the Direct PUT stream, or the source stream when there is none. */
   private readonly ingestTarget: IngestTarget;
 
@@ -127,6 +130,15 @@ export class EngagementLake extends Construct {
       ? { kind: 'firehose', stream: this.directPutStream }
       : { kind: 'kinesis', stream: this.sourceStream! };
     this.writerPolicy = new Sources(this, 'Sources', { settings, target: this.ingestTarget }).writerPolicy;
+
+    if (settings.backfill) {
+      this.backfill = new Backfill(this, 'Backfill', {
+        settings,
+        backfill: settings.backfill,
+        bucket: this.bucket,
+        key: this.key,
+      });
+    }
 
     this.alarmTopic = new Operations(this, 'Operations', {
       key: this.key,

@@ -2,6 +2,8 @@ import { type CfnElement, type Stack, Validations } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
 import type { EngagementLake } from './engagement-lake';
+import { BACKFILL_PREFIX } from './backfill/contract';
+import { BACKFILL_WRITE_PREFIXES } from './private/backfill';
 import { PREFIX } from './private/storage';
 
 /**
@@ -61,6 +63,34 @@ export function acknowledgeNagFindings(stack: Stack, lake: EngagementLake): void
     'AwsSolutions-SF2',
     'The view waiter runs a few polls per deployment; X-Ray traces would add cost and nothing to diagnose.',
   );
+
+  const backfill = lake.backfill;
+  if (backfill) {
+    for (const name of backfill.archiveBucketNames) {
+      ack(
+        backfill,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${name}/*]`,
+        `The backfill function reads any object of the archive bucket ${name} that a job lists; the grant is read-only and limited to that bucket.`,
+      );
+    }
+    for (const prefix of BACKFILL_WRITE_PREFIXES) {
+      ack(
+        backfill,
+        `AwsSolutions-IAM5[Resource::${bucketArn}/${prefix}*]`,
+        `The backfill function writes objects whose keys it derives from the archive under ${prefix}; the grant is limited to that prefix.`,
+      );
+    }
+    ack(
+      backfill,
+      `AwsSolutions-IAM5[Resource::${bucketArn}/${BACKFILL_PREFIX.manifests}*]`,
+      'S3 Batch Operations reads the manifest the CLI names per job; the grant is read-only and limited to the manifests prefix.',
+    );
+    ack(
+      backfill,
+      `AwsSolutions-IAM5[Resource::${bucketArn}/${BACKFILL_PREFIX.reports}*]`,
+      'S3 Batch Operations writes completion reports under keys it generates per job; the grant is limited to the reports prefix.',
+    );
+  }
 
   if (lake.sourceStream) {
     ack(

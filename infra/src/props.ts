@@ -159,10 +159,53 @@ export interface EngagementLakeProps {
   readonly transformEntry?: string;
 
   /**
+   * The optional backfill: a Lambda that S3 Batch Operations invokes once per archive object, which
+   * runs the same transform as the Firehose Lambda and writes Parquet and the error output into this
+   * lake (`engagement-lake backfill` creates the job). Off unless given.
+   *
+   * @default - no backfill function or role
+   */
+  readonly backfill?: BackfillProps;
+
+  /**
    * What happens to the bucket and the key when the stack is deleted. `DESTROY` also empties the
    * bucket (used by the integration test).
    *
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+}
+
+/** The backfill option of an {@link EngagementLake}. */
+export interface BackfillProps {
+  /**
+   * Names of the buckets holding the archives to backfill (raw Firehose objects, NDJSON, gzip). The
+   * function may read these and nothing else outside the lake.
+   */
+  readonly archiveBucketNames: string[];
+
+  /**
+   * ARNs of the KMS keys the archive objects are encrypted with (SSE-KMS); the function may decrypt
+   * with them through S3 only.
+   *
+   * @default - none: the archives use SSE-S3 or the lake's own key
+   */
+  readonly archiveKeyArns?: string[];
+
+  /**
+   * Reserved concurrency of the backfill function. S3 Batch Operations has no per-job concurrency
+   * setting: it runs as many invocations as Lambda allows, so this is the bound on how many archive
+   * objects are processed at once, and it keeps a backfill from starving the live transform (and
+   * everything else in the account) of Lambda concurrency.
+   *
+   * @default 50
+   */
+  readonly reservedConcurrency?: number;
+
+  /**
+   * Path of the backfill Lambda's entry file.
+   *
+   * @default - infra/src/backfill/handler.ts
+   */
+  readonly entry?: string;
 }

@@ -30,3 +30,17 @@ export function createNodeFunction(
     },
   });
 }
+
+/** parquet-wasm's node build loads its WebAssembly module from the bundle's own folder. */
+const PARQUET_WASM = path.join(PROJECT_ROOT, 'node_modules', 'parquet-wasm', 'node', 'parquet_wasm_bg.wasm');
+
+/**
+ * Bundling hooks for a function that writes Parquet: esbuild inlines parquet-wasm's JavaScript, whose
+ * node build reads `parquet_wasm_bg.wasm` from `__dirname` at load, so the file is copied next to
+ * `index.js` after bundling.
+ */
+export const COPY_PARQUET_WASM: nodejs.ICommandHooks = {
+  beforeBundling: () => [],
+  beforeInstall: () => [],
+  afterBundling: (_inputDir, outputDir) => [`cp "${PARQUET_WASM}" "${outputDir}/"`],
+};

@@ -3,7 +3,7 @@ import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { DEFAULT_DT_START } from '../../../transform/src/schema';
 import { UserInputError } from '../../../transform/src/errors';
-import type { EngagementLakeProps } from '../props';
+import type { BackfillProps, EngagementLakeProps } from '../props';
 
 /** Athena's minimum `BytesScannedCutoffPerQuery` (API_WorkGroupConfiguration). */
 export const MIN_BYTES_SCANNED_CUTOFF = 10_000_000;
@@ -33,13 +33,29 @@ export interface LakeSettings {
   readonly alarmEmail?: string;
   readonly transformEntry: string;
   readonly removalPolicy: RemovalPolicy;
+  /** The backfill option, when switched on. */
+  readonly backfill?: BackfillSettings;
 }
+
+/** {@link BackfillProps} with its defaults applied. */
+export interface BackfillSettings {
+  readonly archiveBucketNames: string[];
+  readonly archiveKeyArns: string[];
+  readonly reservedConcurrency: number;
+  readonly entry: string;
+}
+
+/** Default reserved concurrency of the backfill function (see BackfillProps.reservedConcurrency). */
+export const DEFAULT_BACKFILL_CONCURRENCY = 50;
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DAY_MS = 86_400_000;
 const CONFIGURATION_SET_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const CONFIGURATION_SET_RULE = 'letters, digits, _ and -, at most 64';
 const PINPOINT_APP_ID = /^[A-Za-z0-9]{1,64}$/;
+// S3's rules for bucket names (lower case, digits, dots and hyphens; 3 to 63 characters).
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/;
 
 /** Names become resource ARNs and construct ids: check their shape and refuse duplicates. */
 function checkNames(prop: string, names: readonly string[], shape: RegExp, allowed: string): void {
@@ -142,5 +158,38 @@ export function resolveSettings(props: EngagementLakeProps): LakeSettings {
     alarmEmail: props.alarmEmail,
     transformEntry: props.transformEntry ?? path.join(__dirname, '..', '..', '..', 'transform', 'handler.ts'),
     removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    backfill: props.backfill && resolveBackfill(props.backfill),
+  };
+}
+
+/** The backfill option's defaults and rules: at least one archive bucket, sane concurrency. */
+function resolveBackfill(props: BackfillProps): BackfillSettings {
+  const buckets = props.archiveBucketNames ?? [];
+  if (buckets.length === 0) {
+    throw new UserInputError(
+      'backfill.archiveBucketNames must name at least one bucket holding archives (the function may read only those)',
+    );
+  }
+  checkNames('backfill.archiveBucketNames', buckets, BUCKET_NAME, 'S3 bucket names');
+  const keys = props.archiveKeyArns ?? [];
+  checkNames(
+    'backfill.archiveKeyArns',
+    keys,
+    KMS_KEY_ARN,
+    'KMS key ARNs (arn:aws:kms:<region>:<account>:key/<id>)',
+  );
+  const concurrency = props.reservedConcurrency ?? DEFAULT_BACKFILL_CONCURRENCY;
+  // Lambda refuses reserved concurrency of 0 for a function meant to run, and above 1,000 it
+  // exceeds the default account limit, which must also leave 100 unreserved.
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 900) {
+    throw new UserInputError(
+      `backfill.reservedConcurrency must be a whole number from 1 to 900, got ${concurrency}`,
+    );
+  }
+  return {
+    archiveBucketNames: buckets,
+    archiveKeyArns: keys,
+    reservedConcurrency: concurrency,
+    entry: props.entry ?? path.join(__dirname, '..', 'backfill', 'handler.ts'),
   };
 }

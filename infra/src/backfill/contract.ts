@@ -1,0 +1,32 @@
+/**
+ * What the backfill's three parts agree on: the stack (its outputs), the backfill Lambda (its
+ * environment) and the `engagement-lake backfill` command (the lake prefixes it writes the manifest
+ * and reads the report under). Plain constants: the CLI and the Lambda import this file without
+ * loading aws-cdk-lib.
+ */
+import { LEDGER_PREFIX } from '../../../local/src/ledger';
+
+/** Stack outputs of the backfill option; `backfill` reads them with DescribeStacks. */
+export const BACKFILL_OUTPUTS = {
+  functionArn: 'BackfillFunctionArn',
+  jobRoleArn: 'BackfillJobRoleArn',
+  archiveBuckets: 'BackfillArchiveBuckets',
+  /** Present without the backfill option too: the lake is this bucket's root. */
+  lakeBucket: 'DataBucketName',
+} as const;
+
+/** Environment variables the construct sets on the backfill Lambda. */
+export const BACKFILL_ENV = {
+  lakeBucket: 'LAKE_BUCKET',
+  lakePrefix: 'LAKE_PREFIX',
+} as const;
+
+/** Lake prefixes (relative to the lake's root) of the backfill's own objects. */
+export const BACKFILL_PREFIX = {
+  /** Manifests the CLI writes; the job role reads them. */
+  manifests: '_backfill/manifests/',
+  /** Completion reports S3 Batch Operations writes; `backfill status` reads them. */
+  reports: '_backfill/reports/',
+  /** Done markers and run records of `ingest` (local/src/ledger.ts, run-record.ts). */
+  ingested: LEDGER_PREFIX,
+} as const;

@@ -1,0 +1,212 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { failureResult, taskObject, type BatchInvocation } from '../../infra/src/backfill/batch-task';
+import { runBatchInvocation, type BackfillDeps } from '../../infra/src/backfill/handler';
+import { S3Sink } from '../../local/src/lake-sink';
+import { DOCUMENTED, duckdbRows, tempDir } from './helpers';
+import { startS3, type TestS3 } from './s3-server';
+
+const FIXTURES = ['app', 'campaign', 'email', 'end-user-messaging', 'journey', 'ses', 'sms'];
+/** A Firehose object name: the records' arrival time is in it (2019-05-01 00:12:34 UTC). */
+const ARCHIVE_KEY =
+  'pinpoint/2019/05/01/00/events stream-1-2019-05-01-00-12-34-0a1b2c3d-1111-2222-3333-444455556666.gz';
+const NOT_AN_EVENT = '{"hello":"world"}';
+
+let s3: TestS3;
+beforeAll(async () => {
+  s3 = await startS3();
+  await s3.createBucket('archive-bucket');
+  await s3.createBucket('lake-bucket');
+});
+afterAll(() => s3.stop());
+
+/** The documented events as Firehose stores raw records: concatenated JSON, no separator, gzipped. */
+async function givenArchive(key: string): Promise<number> {
+  const events: string[] = [];
+  for (const name of FIXTURES) {
+    const text = await readFile(join(DOCUMENTED, `${name}.ndjson`), 'utf8');
+    events.push(...text.split('\n').filter((l) => l.trim() !== ''));
+  }
+  const body = gzipSync(Buffer.from([...events.slice(0, 5), NOT_AN_EVENT, ...events.slice(5)].join('')));
+  await s3.client.send(new PutObjectCommand({ Bucket: 'archive-bucket', Key: key, Body: body }));
+  return events.length;
+}
+
+/** An invocation as S3 Batch Operations sends it (schema 2.0: bucket name, URL-encoded key). */
+function invocation(key: string): BatchInvocation {
+  return {
+    invocationSchemaVersion: '2.0',
+    invocationId: 'inv-1',
+    job: { id: 'job-1' },
+    tasks: [
+      { taskId: 'task-1', s3Bucket: 'archive-bucket', s3Key: encodeURIComponent(key), s3VersionId: null },
+    ],
+  };
+}
+
+function deps(lakePrefix: string): BackfillDeps {
+  const quiet = { info: () => undefined, warn: () => undefined };
+  return { s3: s3.client, lake: `s3://lake-bucket/${lakePrefix}`, logger: quiet, includeRaw: true };
+}
+
+async function keysUnder(prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const object of new S3Sink(s3.client, 'lake-bucket', prefix).list('')) keys.push(object.key);
+  return keys.sort();
+}
+
+/** Downloads the lake's Parquet files and counts their rows with DuckDB. */
+async function rowsIn(prefix: string): Promise<number> {
+  const dir = await tempDir('backfill-');
+  const sink = new S3Sink(s3.client, 'lake-bucket', prefix);
+  const files: string[] = [];
+  for (const key of (await keysUnder(prefix)).filter((k) => k.endsWith('.parquet'))) {
+    const path = join(dir, `${files.length}.parquet`);
+    await writeFile(path, (await sink.get(key))!);
+    files.push(path);
+  }
+  const [{ n }] = await duckdbRows(
+    `select count(*)::int as n from read_parquet([${files.map((f) => `'${f}'`).join(',')}])`,
+  );
+  return n as number;
+}
+
+describe('the backfill Lambda handler, against a real S3 protocol server', () => {
+  it('backfills a gzipped concatenated archive object: rows in the layout, failures in errors/, a done marker', async () => {
+    // Arrange
+    const events = await givenArchive(ARCHIVE_KEY);
+
+    // Act
+    const response = await runBatchInvocation(invocation(ARCHIVE_KEY), deps('t1/'));
+
+    // Assert
+    expect(response).toEqual({
+      invocationSchemaVersion: '2.0',
+      invocationId: 'inv-1',
+      treatMissingKeysAs: 'PermanentFailure',
+      results: [{ taskId: 'task-1', resultCode: 'Succeeded', resultString: expect.any(String) }],
+    });
+    const counts = /records=(\d+) rows=(\d+) failed=(\d+) files=(\d+)/
+      .exec(response.results[0].resultString)!
+      .map(Number);
+    const [, records, rows, failed] = counts;
+    expect(records).toBe(events + 1);
+    expect(failed).toBe(1);
+    expect(records).toBe(rows + failed); // one row per documented event here
+    const keys = await keysUnder('t1/');
+    const parquet = keys.filter((k) => k.startsWith('events/'));
+    for (const key of parquet)
+      expect(key).toMatch(
+        /^events\/family=[a-z_]+\/dt=\d{4}-\d{2}-\d{2}\/part-[0-9A-HJKMNP-TV-Z]{26}-\d{6}\.parquet$/,
+      );
+    expect(await rowsIn('t1/')).toBe(rows);
+    const errors = keys.filter((k) => k.startsWith('errors/'));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(
+      /^errors\/processing-failed\/2019\/05\/01\/00\/part-[0-9A-Z]{26}-000001\.ndjson$/,
+    );
+    const errorText = Buffer.from(
+      (await new S3Sink(s3.client, 'lake-bucket', 't1/').get(errors[0]))!,
+    ).toString();
+    const document = JSON.parse(errorText.trim());
+    expect(Buffer.from(document.rawData, 'base64').toString()).toBe(NOT_AN_EVENT);
+    expect(document.errorCode).toBe('unknown_format');
+    const markers = keys.filter((k) => k.startsWith('_ingested/s3/archive-bucket/'));
+    expect(markers).toHaveLength(1);
+    expect(keys.filter((k) => k.startsWith('_ingested/runs/'))).toEqual([]);
+  });
+
+  it('names the files after the archive object, so a retried task overwrites instead of adding rows', async () => {
+    // Arrange
+    await givenArchive(ARCHIVE_KEY);
+    await runBatchInvocation(invocation(ARCHIVE_KEY), deps('t2/'));
+    const first = await keysUnder('t2/');
+    // A retry after the files were published but before S3 heard back: the marker is not there.
+    for (const marker of first.filter((k) => k.startsWith('_ingested/')))
+      await s3.client.send(new DeleteObjectCommand({ Bucket: 'lake-bucket', Key: `t2/${marker}` }));
+
+    // Act
+    const retry = await runBatchInvocation(invocation(ARCHIVE_KEY), deps('t2/'));
+
+    // Assert
+    expect(retry.results[0].resultCode).toBe('Succeeded');
+    expect(await keysUnder('t2/')).toEqual(first);
+    const rows = Number(/rows=(\d+)/.exec(retry.results[0].resultString)![1]);
+    expect(await rowsIn('t2/')).toBe(rows);
+  });
+
+  it('skips an object whose done marker is in the lake', async () => {
+    // Arrange
+    await givenArchive(ARCHIVE_KEY);
+    await runBatchInvocation(invocation(ARCHIVE_KEY), deps('t3/'));
+    const before = await keysUnder('t3/');
+
+    // Act
+    const again = await runBatchInvocation(invocation(ARCHIVE_KEY), deps('t3/'));
+
+    // Assert
+    expect(again.results[0]).toEqual({
+      taskId: 'task-1',
+      resultCode: 'Succeeded',
+      resultString: 'already in the lake: skipped',
+    });
+    expect(await keysUnder('t3/')).toEqual(before);
+  });
+
+  it('answers PermanentFailure, with the reason, for a key that is not there', async () => {
+    // Arrange
+    const event = invocation('pinpoint/never-written.gz');
+
+    // Act
+    const response = await runBatchInvocation(event, deps('t4/'));
+
+    // Assert
+    expect(response.results).toEqual([
+      {
+        taskId: 'task-1',
+        resultCode: 'PermanentFailure',
+        resultString: expect.stringMatching(/does not exist/),
+      },
+    ]);
+    expect(await keysUnder('t4/')).toEqual([]);
+  });
+});
+
+describe('backfill task results', () => {
+  it('decodes the URL-encoded key of a task, + as a space', () => {
+    // Arrange / Act
+    const object = taskObject({ taskId: 't', s3Bucket: 'b', s3Key: 'a%2Fb+c%2Cd.gz', s3VersionId: null });
+    // Assert
+    expect(object).toEqual({ bucket: 'b', key: 'a/b c,d.gz' });
+  });
+
+  it('refuses a schema 1.0 task with a one-line reason', () => {
+    // Arrange
+    const task = { taskId: 't', s3BucketArn: 'arn:aws:s3:::b', s3Key: 'k' } as never;
+    // Act / Assert
+    expect(() => taskObject(task)).toThrow(/InvocationSchemaVersion 2.0/);
+  });
+
+  it.each([
+    [{ name: 'SlowDown', $metadata: { httpStatusCode: 503 } }, 'TemporaryFailure'],
+    [{ name: 'InternalError', $metadata: { httpStatusCode: 500 } }, 'TemporaryFailure'],
+    [{ name: 'TimeoutError' }, 'TemporaryFailure'],
+    [{ name: 'Error', code: 'ECONNRESET' }, 'TemporaryFailure'],
+    [{ name: 'NoSuchKey', $metadata: { httpStatusCode: 404 } }, 'PermanentFailure'],
+    [{ name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }, 'PermanentFailure'],
+    [{ name: 'InvalidObjectState', $metadata: { httpStatusCode: 403 } }, 'PermanentFailure'],
+    [
+      { name: 'UserInputError', cause: { name: 'SlowDown', $metadata: { httpStatusCode: 503 } } },
+      'TemporaryFailure',
+    ],
+    [{ name: 'TypeError', message: 'a bug' }, 'PermanentFailure'],
+  ])('maps %j to %s', (error, code) => {
+    // Arrange / Act
+    const result = failureResult(Object.assign(new Error('failed'), error));
+    // Assert
+    expect(result.resultCode).toBe(code);
+    expect(result.resultString.length).toBeGreaterThan(0);
+  });
+});
