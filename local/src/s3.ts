@@ -98,10 +98,11 @@ export function describeS3Error(error: unknown, where: string): unknown {
   if (name === 'NoSuchBucket') why = 'the bucket does not exist; check the bucket name and region';
   else if (name === 'NoSuchKey' || name === 'NotFound')
     why = 'the object does not exist; list the prefix to check the key';
-  else if (name === 'AccessDenied' || status === 403)
-    why = 'access denied; give these credentials s3:ListBucket, s3:GetObject (and s3:PutObject for a lake)';
+  // Before the 403 check: S3 refuses an unknown key or a bad signature with a 403 too.
   else if (CREDENTIAL_ERRORS.has(name))
     why = `the AWS credentials were refused or are missing (${name}); set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY`;
+  else if (name === 'AccessDenied' || status === 403)
+    why = 'access denied; give these credentials s3:ListBucket, s3:GetObject (and s3:PutObject for a lake)';
   else if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN')
     why = `cannot reach the S3 endpoint (${code}); check --s3-endpoint and the network`;
   if (why === undefined) return error;

@@ -88,6 +88,28 @@ describe('errors', () => {
     );
   });
 
+  it('says in one line that the credentials were refused, not that access was denied', async () => {
+    // Arrange: s3rver knows only its own access key.
+    const [id, secret] = [process.env.AWS_ACCESS_KEY_ID, process.env.AWS_SECRET_ACCESS_KEY];
+    process.env.AWS_ACCESS_KEY_ID = 'AKIAUNKNOWN';
+    process.env.AWS_SECRET_ACCESS_KEY = 'wrong';
+    const sink = openLakeSink('s3://sink-lake/creds/', { endpoint: s3.endpoint });
+
+    // Act (the SDK reads the credentials at the first request)
+    const put = sink.put('a', Buffer.from('x'));
+    const outcome = await put.then(
+      () => null,
+      (error: Error) => error,
+    );
+    [process.env.AWS_ACCESS_KEY_ID, process.env.AWS_SECRET_ACCESS_KEY] = [id, secret];
+
+    // Assert
+    expect(outcome).toBeInstanceOf(UserInputError);
+    expect(outcome?.message).toBe(
+      's3://sink-lake/creds/a: the AWS credentials were refused or are missing (InvalidAccessKeyId); set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY',
+    );
+  });
+
   it('refuses a malformed S3 lake', () => {
     expect(() => openLakeSink('s3://A_bad/x')).toThrow(
       "--lake 's3://A_bad/x' is not an S3 location; write it as s3://bucket/prefix/",
