@@ -21,6 +21,7 @@ import { compactPartition, readJournal, type CompactHooks } from './compact-part
 import { openCompactionStore, type CompactionStore } from './compact-store';
 import { groupPartitions, type LakePartition } from './lake-layout';
 import type { LakeObject, LakeSink } from './lake-sink';
+import { isUncommitted, readRunRecords } from './run-record';
 import { newRunId } from './run-id';
 
 export interface CompactOptions extends CompactHooks {
@@ -155,10 +156,15 @@ async function run(
   return summary;
 }
 
-/** The lake's partitions in the day range, from one listing of `events/`. */
+/**
+ * The lake's partitions in the day range, from one listing of `events/`. Files an unfinished
+ * `ingest` published after its last checkpoint are left out: its recovery deletes them by name and
+ * reads their sources again, so merged into a compacted file their rows would be stored twice.
+ */
 async function listPartitions(sink: LakeSink, range: DayRange): Promise<LakePartition[]> {
+  const runs = new Map((await readRunRecords(sink)).map((record) => [record.runId, record]));
   const objects: LakeObject[] = [];
-  for await (const object of sink.list('events/')) objects.push(object);
+  for await (const object of sink.list('events/')) if (!isUncommitted(object.key, runs)) objects.push(object);
   return groupPartitions(objects).filter((p) => inDayRange(p.day, range));
 }
 

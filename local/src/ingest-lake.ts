@@ -5,7 +5,9 @@
  */
 import type { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { UserInputError } from '../../transform/src/errors';
 import { resolveInputs, type InputSource, type S3Source } from './input-reader';
+import { markerKey } from './ledger';
 import { FolderSink, S3Sink, type LakeSink } from './lake-sink';
 import { createS3Client, isS3Url, parseS3Url, type S3ClientOptions } from './s3';
 import { listS3Sources, openS3Object } from './s3-input';
@@ -57,6 +59,19 @@ export function openIngestLake(options: LakeAccessOptions): IngestLake {
 }
 
 /** The sources the inputs name, in order (S3 inputs listed through the lake's client). */
-export function resolveSources(inputs: readonly string[], lake: IngestLake): Promise<InputSource[]> {
-  return resolveInputs(inputs, { listS3: (url) => lake.listS3(url) });
+export async function resolveSources(inputs: readonly string[], lake: IngestLake): Promise<InputSource[]> {
+  const sources = await resolveInputs(inputs, { listS3: (url) => lake.listS3(url) });
+  if (sources.some((s) => s.kind === 'stdin') && sources.length > 1) {
+    // Stdin cannot be checkpointed: after a kill, a rerun would read the other inputs' events twice.
+    throw new UserInputError("'-' (stdin) cannot be mixed with other inputs; ingest it in a run of its own");
+  }
+  // The same source named twice (`dir/` and `dir/a.ndjson`) is read once: its events would be stored twice.
+  const seen = new Set<string>();
+  return sources.filter((source) => {
+    const key = markerKey(source);
+    if (key === null) return true;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

@@ -82,10 +82,6 @@ export function encodeParquet(
 }
 
 /**
- * Writes `bytes` to `finalPath` through a temporary file and a rename (atomic on one file system).
- * The temporary file is flushed to disk before the rename so a published name always has its bytes.
- */
-/**
  * Creates the temporary file, refusing to write into someone else's. One that already exists was
  * left by a writer of the same key that was killed (a resumed ingest rewriting its checkpoint, a
  * retried backfill task): its bytes were never published, so it is replaced.
@@ -100,6 +96,10 @@ async function openNew(tempPath: string): Promise<FileHandle> {
   }
 }
 
+/**
+ * Writes `bytes` to `finalPath` through a temporary file and a rename (atomic on one file system).
+ * The temporary file is flushed to disk before the rename so a published name always has its bytes.
+ */
 export async function writeFileAtomic(
   finalPath: string,
   bytes: Uint8Array,

@@ -86,28 +86,41 @@ export interface Recovery {
   deletedFiles: number;
 }
 
+/** The run records under `prefix` of `_ingested/runs/` (all of them by default). */
+export async function readRunRecords(sink: LakeSink, hash = ''): Promise<RunRecord[]> {
+  const records: RunRecord[] = [];
+  for await (const object of sink.list(`${RUNS_PREFIX}${hash === '' ? '' : `${hash}/`}`)) {
+    const bytes = await sink.get(object.key);
+    if (bytes !== null) records.push(JSON.parse(Buffer.from(bytes).toString('utf8')) as RunRecord);
+  }
+  return records;
+}
+
+/**
+ * True for a file that a recorded run published after its last commit: its rows belong to sources
+ * without a marker, and the run's recovery deletes it (so `compact` must not merge it).
+ */
+export function isUncommitted(key: string, byRun: ReadonlyMap<string, RunRecord>): boolean {
+  const match = PART_NAME.exec(key);
+  const record = match ? byRun.get(match[1]) : undefined;
+  if (!record) return false;
+  const last = match![3] === 'parquet' ? record.committed.parquetSeq : record.committed.errorSeq;
+  return Number(match![2]) > last;
+}
+
 /**
  * Finishes what dead runs with these inputs left: writes the markers of their last commit, deletes
  * their files numbered after it (under `events/` and `errors/`), then their records. Idempotent, so
  * a recovery that is itself killed is completed by the next run.
  */
 export async function recoverDeadRuns(sink: LakeSink, hash: string): Promise<Recovery> {
-  const records: RunRecord[] = [];
-  for await (const object of sink.list(`${RUNS_PREFIX}${hash}/`)) {
-    const bytes = await sink.get(object.key);
-    if (bytes !== null) records.push(JSON.parse(Buffer.from(bytes).toString('utf8')) as RunRecord);
-  }
+  const records = await readRunRecords(sink, hash);
   if (records.length === 0) return { runs: 0, deletedFiles: 0 };
   const byRun = new Map(records.map((r) => [r.runId, r]));
   const uncommitted: string[] = [];
   for (const prefix of ['events/', 'errors/']) {
-    for await (const object of sink.list(prefix)) {
-      const match = PART_NAME.exec(object.key);
-      const record = match ? byRun.get(match[1]) : undefined;
-      if (!record) continue;
-      const last = match![3] === 'parquet' ? record.committed.parquetSeq : record.committed.errorSeq;
-      if (Number(match![2]) > last) uncommitted.push(object.key);
-    }
+    for await (const object of sink.list(prefix))
+      if (isUncommitted(object.key, byRun)) uncommitted.push(object.key);
   }
   for (const record of records) {
     await clearInterruptedWrites(sink, [

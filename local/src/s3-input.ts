@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { UserInputError } from '../../transform/src/errors';
 import type { S3Source } from './input-reader';
-import { describeS3Error, parseS3Url, s3Url } from './s3';
+import { describeS3Error, folderPrefix, parseS3Url, s3Url } from './s3';
 
 export interface S3ListOptions {
   /** Keys per ListObjectsV2 page (S3's maximum and default: 1,000); smaller in tests. */
@@ -42,7 +42,7 @@ export async function listS3Sources(
   try {
     const single = prefix === '' || prefix.endsWith('/') ? null : await exactObject(client, bucket, prefix);
     if (single) return [single];
-    const folder = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
+    const folder = folderPrefix(prefix);
     const out: S3Source[] = [];
     const pages = paginateListObjectsV2(
       { client, pageSize: options.pageSize },
@@ -50,7 +50,8 @@ export async function listS3Sources(
     );
     for await (const page of pages) {
       for (const object of page.Contents ?? []) {
-        if (object.Key!.endsWith('/')) continue;
+        // A console "folder" is an empty object whose key ends in '/'; one with bytes is data.
+        if (object.Key!.endsWith('/') && (object.Size ?? 0) === 0) continue;
         out.push(sourceOf(bucket, object.Key!, object.Size, object.ETag));
       }
     }

@@ -63,6 +63,8 @@ export function createS3Client(options: S3ClientOptions = {}): S3Client {
   }
   return new S3Client({
     region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    // A bucket in another region than the client's answers with a redirect: follow it.
+    followRegionRedirects: true,
     ...(endpoint
       ? {
           endpoint,

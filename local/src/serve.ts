@@ -32,7 +32,7 @@ export interface ServeOptions {
    * ResourceNotFoundException, as on AWS. Absent: every valid name exists (created on first use).
    */
   streams?: readonly string[];
-  /** Deliver buffered records after this many seconds (Firehose: 0–900, default 300). */
+  /** Deliver buffered records after this many seconds (default 60; Firehose: 0–900). */
   bufferSeconds?: number;
   /** Deliver buffered records once they reach this many bytes (Firehose: 1–128 MiB). */
   bufferBytes?: number;
@@ -42,7 +42,7 @@ export interface ServeOptions {
    */
   maxPendingBytes?: number;
   transform?: LocalTransform;
-  /** Handler worker threads when no `transform` is given (default: min(2, cores)); 0 runs it in this thread. */
+  /** Worker threads when no `transform` is given (default: one per core); 0 runs the handler in this thread. */
   workers?: number;
   /** Called after each delivery (flush), with the running totals. */
   onDelivery?: (stats: DeliveryStats) => void;
@@ -207,7 +207,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         recordsInDelivery -= window.records.length;
       }
     });
-    // A failed delivery is reported at close; its segments stay for the next run. The server keeps serving.
+    // A failed delivery's segments stay for the next run to replay; new puts are refused (see below).
     chain = chain.catch((error: unknown) => {
       failure ??= error;
     });
@@ -245,6 +245,15 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         if (stopping) {
           response.shouldKeepAlive = false;
           throw new FirehoseApiError('ServiceUnavailableException', 'the endpoint is shutting down', 503);
+        }
+        if (failure) {
+          // Accepting more would promise deliveries that are failing: refuse until a restart replays them.
+          const why = (failure as Error).message;
+          throw new FirehoseApiError(
+            'ServiceUnavailableException',
+            `delivery into the lake failed (${why}); what was accepted is in the spool: restart serve`,
+            503,
+          );
         }
         const body = await readBody(request);
         const outcome = handleApiCall(request.headers['x-amz-target'] as string | undefined, body, context);

@@ -37,7 +37,15 @@ export interface SealedWindow {
 const HEADER_BYTES = 16;
 /** No record is this large (the API's limit is 1,000 KiB): a larger length is a torn header. */
 const MAX_FRAME_DATA = 16 * 1024 * 1024;
-const SEGMENT = /^serve-([0-9A-Z]{26})-(\d{6})\.wal$/;
+// Six digits at least: a long-running server may pass generation 999,999.
+const SEGMENT = /^serve-([0-9A-Z]{26})-(\d{6,})\.wal$/;
+
+/** Segment names in run order (run ids sort by start time), then generation as a number. */
+function bySegmentOrder(a: string, b: string): number {
+  const [, runA, genA] = SEGMENT.exec(a)!;
+  const [, runB, genB] = SEGMENT.exec(b)!;
+  return runA !== runB ? (runA < runB ? -1 : 1) : Number(genA) - Number(genB);
+}
 
 /** Encodes records as consecutive frames, ready to append. */
 export function encodeFrames(records: readonly SpooledRecord[]): Buffer {
@@ -220,7 +228,7 @@ export class Spool {
     for (const run of runs) {
       if (run && run !== this.runId && !(await this.ownerAlive(run))) dead.add(run);
     }
-    const segments = names.filter((name) => dead.has(SEGMENT.exec(name)?.[1] ?? ''));
+    const segments = names.filter((name) => dead.has(SEGMENT.exec(name)?.[1] ?? '')).sort(bySegmentOrder);
     for (const run of dead) {
       if (!segments.some((name) => name.includes(run))) await rm(this.ownerPath(run), { force: true });
     }

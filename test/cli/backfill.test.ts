@@ -121,7 +121,7 @@ describe('engagement-lake backfill', () => {
         },
       }),
     );
-    expect(job.ClientRequestToken).toMatch(/^[0-9a-f]{64}$/);
+    expect(job.ClientRequestToken).toMatch(/^[0-9a-f-]{36}$/);
     expect(result.stdout).toContain('created job job-0001: 3 objects (1 already in the lake, left out)');
     expect(result.stdout).toContain('engagement-lake backfill status job-0001 --stack Lake');
   });
@@ -143,7 +143,7 @@ describe('engagement-lake backfill', () => {
     );
   });
 
-  it('asks for the same job when the same command runs twice (idempotent request token)', async () => {
+  it('asks for a new job each time the command runs (a fresh request token)', async () => {
     // Arrange
     const token = () => control.commandCalls(CreateJobCommand)[0].args[0].input.ClientRequestToken;
     givenArchive(['p/1', 'p/2']);
@@ -157,8 +157,9 @@ describe('engagement-lake backfill', () => {
     await runCli(['backfill', 's3://archive-bucket/p/', '--stack', 'Lake']);
 
     // Assert
-    expect(first).toMatch(/^[0-9a-f]{64}$/);
-    expect(token()).toBe(first);
+    expect(first).toMatch(/^[0-9a-f-]{36}$/);
+    expect(token()).toMatch(/^[0-9a-f-]{36}$/);
+    expect(token()).not.toBe(first);
   });
 
   it('writes nothing and creates no job with --dry-run', async () => {

@@ -5,6 +5,8 @@ import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { failureResult, taskObject, type BatchInvocation } from '../../infra/src/backfill/batch-task';
 import { runBatchInvocation, type BackfillDeps } from '../../infra/src/backfill/handler';
 import { S3Sink } from '../../local/src/lake-sink';
+import { argsHash, writeRunRecord } from '../../local/src/run-record';
+import { newRunId } from '../../local/src/run-id';
 import { DOCUMENTED, duckdbRows, tempDir } from './helpers';
 import { startS3, type TestS3 } from './s3-server';
 
@@ -153,6 +155,33 @@ describe('the backfill Lambda handler, against a real S3 protocol server', () =>
       resultString: 'already in the lake: skipped',
     });
     expect(await keysUnder('t3/')).toEqual(before);
+  });
+
+  it('answers TemporaryFailure, and deletes nothing, while another invocation may be ingesting the object', async () => {
+    // Arrange: a run of this object that started a minute ago, with a file it has not committed yet.
+    await givenArchive(ARCHIVE_KEY);
+    const sink = new S3Sink(s3.client, 'lake-bucket', 't5/');
+    const runId = newRunId(Date.now() - 60_000);
+    const inFlight = `events/family=sms/dt=2019-05-01/part-${runId}-000001.parquet`;
+    await sink.put(inFlight, Buffer.from('being written'));
+    await writeRunRecord(sink, {
+      runId,
+      argsHash: argsHash([`s3://archive-bucket/${ARCHIVE_KEY}`]),
+      startedAt: new Date(Date.now() - 60_000).toISOString(),
+      commits: 0,
+      committed: { parquetSeq: 0, errorSeq: 0 },
+      finished: [],
+    });
+
+    // Act
+    const response = await runBatchInvocation(invocation(ARCHIVE_KEY), deps('t5/'));
+
+    // Assert
+    expect(response.results[0]).toMatchObject({
+      resultCode: 'TemporaryFailure',
+      resultString: expect.stringMatching(/^another invocation started ingesting this object \d+ s ago/),
+    });
+    expect(await keysUnder('t5/')).toContain(inFlight);
   });
 
   it('answers PermanentFailure, with the reason, for a key that is not there', async () => {

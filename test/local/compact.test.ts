@@ -10,6 +10,9 @@ import { compactLake } from '../../local/src/compact';
 import { forEachLimit } from '../../local/src/compact-plan';
 import { generateEvents } from '../../local/src/generate';
 import { ingest } from '../../local/src/ingest';
+import { FolderSink } from '../../local/src/lake-sink';
+import { writeRunRecord } from '../../local/src/run-record';
+import { newRunId } from '../../local/src/run-id';
 import { countFiles, groupPartitions, lakeHints, readLakeLayout } from '../../local/src/lake-layout';
 import { openLocalLake } from '../../queries/src/duckdb-engine';
 import { EngagementLakeError, UserInputError } from '../../transform/src/errors';
@@ -78,6 +81,32 @@ describe('compactLake', () => {
     expect(summary.rows).toBeGreaterThan(0);
     const leftovers = (await listFiles(join(lake, 'events'))).filter((f) => !f.endsWith('.parquet'));
     expect(leftovers).toEqual([]);
+  }, 120_000);
+
+  it('leaves alone the files an unfinished ingest published after its last checkpoint', async () => {
+    // Arrange: a killed run's record says it committed its first file; its second is uncommitted.
+    const lake = await fragmentedLake();
+    const [partition] = readLakeLayout(lake).filter((p) => p.files.length > 1);
+    const runId = newRunId(Date.UTC(2026, 11, 1));
+    const committed = join(partition.dir, `part-${runId}-000001.parquet`);
+    const uncommitted = join(partition.dir, `part-${runId}-000002.parquet`);
+    await copyFile(join(partition.dir, partition.files[0]), committed);
+    await copyFile(join(partition.dir, partition.files[0]), uncommitted);
+    const record = { runId, argsHash: 'killed', startedAt: '2026-12-01T00:00:00.000Z', commits: 1 };
+    await writeRunRecord(new FolderSink(lake), {
+      ...record,
+      committed: { parquetSeq: 1, errorSeq: 0 },
+      finished: [],
+    });
+
+    // Act
+    await compactLake({ lake });
+
+    // Assert: the committed file was merged; the uncommitted one is still there for the recovery to delete.
+    const files = readLakeLayout(lake).find((p) => p.dir === partition.dir)!.files;
+    expect(files).toHaveLength(2);
+    expect(files).toContain(`part-${runId}-000002.parquet`);
+    expect(files).not.toContain(`part-${runId}-000001.parquet`);
   }, 120_000);
 
   it('keeps the rows of each partition in their file order', async () => {

@@ -208,6 +208,39 @@ describe('ingest', () => {
       ]);
     });
 
+    it('reads a source named twice (a folder and a file in it) once', async () => {
+      // Arrange
+      const dir = await tempDir('in-');
+      const file = join(dir, 'ses.ndjson');
+      await copyFile(join(DOCUMENTED, 'ses.ndjson'), file);
+      const lake = await tempDir();
+
+      // Act
+      const summary = await ingest({ inputs: [dir, file, file], lake });
+
+      // Assert
+      const lines = await sesLines();
+      expect(summary).toMatchObject({ inputs: 1, objectsRead: 1, records: lines.length });
+      const [counts] = await duckdbRows(
+        eventsSql(lake, 'count(*)::int as n, count(distinct event_id)::int as ids'),
+      );
+      expect(counts).toEqual({ n: lines.length, ids: lines.length });
+    });
+
+    it('refuses stdin mixed with other inputs, which could not be resumed without reading twice', async () => {
+      // Arrange
+      const lake = await tempDir();
+
+      // Act
+      const run = ingest({ inputs: ['-', join(DOCUMENTED, 'ses.ndjson')], lake, stdin: Readable.from([]) });
+
+      // Assert
+      await expect(run).rejects.toThrow(
+        new UserInputError("'-' (stdin) cannot be mixed with other inputs; ingest it in a run of its own"),
+      );
+      expect(await listFiles(lake)).toEqual([]);
+    });
+
     it('throws a one-line UserInputError for a missing file before writing anything', async () => {
       // Arrange
       const lake = await tempDir();

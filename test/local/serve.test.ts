@@ -423,6 +423,38 @@ describe('serve', () => {
       expect(await listFiles(join(lake, SPOOL_FOLDER))).toEqual([]);
     });
 
+    it('refuses puts once a delivery failed, and keeps what it accepted in the spool for the next run', async () => {
+      // Arrange: a transform that fails, as a crashed worker or a full disk would.
+      const lake = await tempDir();
+      const transform: LocalTransform = {
+        ...defaultTransform(),
+        handler: async () => {
+          throw new Error('disk full');
+        },
+      };
+      server = await startServer({ port: 0, lake, transform });
+      const firehose = client(server.port);
+      const put = () =>
+        firehose.send(
+          new PutRecordCommand({ DeliveryStreamName: STREAM, Record: { Data: Buffer.from('{"a":1}') } }),
+        );
+      await put();
+
+      // Act
+      await server.flush();
+      const refused = put();
+
+      // Assert
+      await expect(refused).rejects.toThrow(/delivery into the lake failed \(.*disk full\).*restart serve/);
+      await expect(server.close()).rejects.toThrow(/disk full/);
+      server = undefined;
+      const segments = (await readdir(join(lake, SPOOL_FOLDER))).filter((name) => name.endsWith('.wal'));
+      const kept = await Promise.all(
+        segments.map(async (name) => decodeFrames(await readFile(join(lake, SPOOL_FOLDER, name))).records),
+      );
+      expect(kept.flat().map((r) => Buffer.from(r.data).toString())).toEqual(['{"a":1}']);
+    });
+
     it('answers InternalFailure and acknowledges nothing when the spool cannot be written', async () => {
       // Arrange
       const lake = await tempDir();

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { appendFile, mkdir, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, rename, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeFrames, encodeFrames, Spool, SPOOL_FOLDER, type SpooledRecord } from '../../local/src/spool';
 import { newRunId } from '../../local/src/run-id';
@@ -220,6 +220,32 @@ describe('spool', () => {
       } finally {
         other.kill();
         await Promise.all([older, newer, live, reused, mine].map((s) => s.close()));
+      }
+    });
+
+    it('replays a segment past generation 999,999, after the ones before it', async () => {
+      // Arrange: a long-running server's segments, one of them past six digits.
+      const lake = await tempDir('spool-');
+      const crashed = await crashedRun(lake, [record('early')]);
+      const folder = join(lake, SPOOL_FOLDER);
+      await rename(
+        join(folder, `serve-${crashed.runId}-000001.wal`),
+        join(folder, `serve-${crashed.runId}-999999.wal`),
+      );
+      await writeFile(join(folder, `serve-${crashed.runId}-1000000.wal`), encodeFrames([record('late')]));
+
+      // Act
+      const mine = await Spool.open(lake, nextRunId());
+      const leftovers = await mine.leftovers();
+      const replayed = await Promise.all(
+        leftovers.map(async (name) => texts((await mine.readSegment(name)).records)),
+      );
+
+      // Assert
+      try {
+        expect(replayed).toEqual([['early'], ['late']]);
+      } finally {
+        await Promise.all([crashed, mine].map((s) => s.close()));
       }
     });
 

@@ -5,7 +5,7 @@
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/batch-ops-create-job.html
  * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_control_CreateJob.html
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { CreateJobCommandInput } from '@aws-sdk/client-s3-control';
 import { BACKFILL_PREFIX } from '../../../infra/src/backfill/contract';
 import type { BackfillStack } from './stack';
@@ -44,8 +44,10 @@ export interface JobRequest {
 /**
  * The CreateJob input: Lambda invoke (schema 2.0: the event names the bucket, not its ARN), the CSV
  * manifest, a report of all tasks (the successes carry the row counts) in the lake bucket, no
- * confirmation step. The request token is derived from the manifest and settings: sending the same
- * request twice (a retried command) creates one job.
+ * confirmation step. Each command asks for a new job (a fresh request token): the lake bucket is
+ * SSE-KMS, whose ETags are not content hashes, so no token derived from the manifest would repeat.
+ * Running the command again is safe: objects already in the lake are left out of the manifest, and
+ * the Lambda makes an object another invocation is ingesting wait (TemporaryFailure).
  */
 export function createJobInput(request: JobRequest): CreateJobCommandInput {
   const { stack } = request;
@@ -55,11 +57,7 @@ export function createJobInput(request: JobRequest): CreateJobCommandInput {
     ConfirmationRequired: false,
     Priority: request.priority,
     RoleArn: stack.jobRoleArn,
-    ClientRequestToken: sha256(
-      [request.manifestKey, request.manifestEtag, stack.functionArn, stack.jobRoleArn, request.priority].join(
-        '\n',
-      ),
-    ).slice(0, 64),
+    ClientRequestToken: randomUUID(),
     Description: `engagement-lake backfill of ${request.archive} (${request.objects} objects)`.slice(0, 256),
     Operation: { LambdaInvoke: { FunctionArn: stack.functionArn, InvocationSchemaVersion: '2.0' } },
     Manifest: {

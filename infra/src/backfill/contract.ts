@@ -21,6 +21,9 @@ export const BACKFILL_ENV = {
   lakePrefix: 'LAKE_PREFIX',
 } as const;
 
+/** The backfill Lambda's timeout: one archive object (up to 128 MiB from Firehose) fits in it. */
+export const BACKFILL_TIMEOUT_MINUTES = 15;
+
 /** Lake prefixes (relative to the lake's root) of the backfill's own objects. */
 export const BACKFILL_PREFIX = {
   /** Manifests the CLI writes; the job role reads them. */

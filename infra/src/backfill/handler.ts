@@ -10,7 +10,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ingest, type IngestOptions, type IngestSummary } from '../../../local/src/ingest';
-import { createS3Client, folderPrefix, s3Url } from '../../../local/src/s3';
+import { S3Sink } from '../../../local/src/lake-sink';
+import { argsHash, readRunRecords } from '../../../local/src/run-record';
+import { createS3Client, folderPrefix, parseS3Url, s3Url } from '../../../local/src/s3';
 import { UserInputError } from '../../../transform/src/errors';
 import {
   backfillRunId,
@@ -22,7 +24,7 @@ import {
   type BatchTask,
   type BatchTaskResult,
 } from './batch-task';
-import { BACKFILL_ENV } from './contract';
+import { BACKFILL_ENV, BACKFILL_TIMEOUT_MINUTES } from './contract';
 
 /** What one invocation needs; the Lambda builds it from its environment, tests inject their own. */
 export interface BackfillDeps {
@@ -63,6 +65,8 @@ async function runTask(task: BatchTask, deps: BackfillDeps): Promise<BatchTaskRe
     );
     const etag = (head.ETag ?? '').replace(/^"|"$/g, '');
     const runId = backfillRunId(object, etag, head.LastModified?.getTime() ?? 0);
+    const running = await runningInvocation(deps, s3Url(object.bucket, object.key));
+    if (running) return { taskId: task.taskId, resultCode: 'TemporaryFailure', resultString: running };
     const summary = await (deps.ingest ?? ingest)({
       inputs: [s3Url(object.bucket, object.key)],
       lake: deps.lake,
@@ -98,6 +102,27 @@ async function runTask(task: BatchTask, deps: BackfillDeps): Promise<BatchTaskRe
     });
     return { taskId: task.taskId, ...failure };
   }
+}
+
+/** A run record younger than this may belong to an invocation still running (timeout + a margin). */
+const LIVE_RUN_MS = (BACKFILL_TIMEOUT_MINUTES + 1) * 60_000;
+
+/**
+ * Why this object must wait, when another invocation may be ingesting it right now (S3 Batch
+ * Operations invokes at least once; two jobs may list the same object): its run record is fresh.
+ * `ingest` would take that record for a dead run's and delete the files it is still writing. A
+ * record older than the Lambda's timeout is a dead run's, and `ingest` recovers it.
+ */
+async function runningInvocation(deps: BackfillDeps, source: string): Promise<string | null> {
+  const { bucket, prefix } = parseS3Url(deps.lake, 'the lake');
+  const sink = new S3Sink(deps.s3, bucket, prefix);
+  const now = Date.now();
+  const live = (await readRunRecords(sink, argsHash([source]))).find(
+    (record) => now - Date.parse(record.startedAt) < LIVE_RUN_MS,
+  );
+  if (!live) return null;
+  const seconds = Math.round((now - Date.parse(live.startedAt)) / 1000);
+  return `another invocation started ingesting this object ${seconds} s ago (run ${live.runId}); retry later`;
 }
 
 /** The lake from the environment the construct sets (LAKE_BUCKET, LAKE_PREFIX). */

@@ -5,7 +5,7 @@ import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { BACKFILL_ENV, BACKFILL_PREFIX } from '../backfill/contract';
+import { BACKFILL_ENV, BACKFILL_PREFIX, BACKFILL_TIMEOUT_MINUTES } from '../backfill/contract';
 import { COPY_PARQUET_WASM, createNodeFunction } from './functions';
 import type { BackfillSettings, LakeSettings } from './settings';
 import { PREFIX, s3KeyUseStatement } from './storage';
@@ -107,7 +107,7 @@ export class Backfill extends Construct {
       // Lambda's maximum: at the measured pace (see docs/backfill.md) a 128 MiB object takes a
       // few minutes; a task that still times out is retried by S3 Batch Operations, and a retry
       // rewrites the same files.
-      timeout: Duration.minutes(15),
+      timeout: Duration.minutes(BACKFILL_TIMEOUT_MINUTES),
       reservedConcurrentExecutions: backfill.reservedConcurrency,
       role: this.functionRole,
       logGroup,
