@@ -127,6 +127,16 @@ export class LakeDelivery {
     while (this.inFlight.length >= this.maxInFlight) await this.applyNext();
   }
 
+  /** Stops after a failure: see `ingest`, which then rolls the run back to its last commit. */
+  async abandon(): Promise<void> {
+    // Nothing new starts: batches in flight are dropped, and files being published are waited for,
+    // so that the caller can then remove every file this run published.
+    const pending = [...this.inFlight.map((f) => f.outcomes), ...this.writes];
+    this.inFlight.length = 0;
+    this.writes.length = 0;
+    await Promise.allSettled(pending);
+  }
+
   /** Writes every buffered partition and error, and returns the final counts. */
   async finish(): Promise<DeliveryStats> {
     await this.flush();

@@ -15,7 +15,14 @@ import { arrivalFromObjectName, readTextChunks, type InputSource } from './input
 import { openIngestLake, resolveSources, type IngestLake, type LakeAccessOptions } from './ingest-lake';
 import { markerKey, readDoneSources, sourceMarker, writeMarkers } from './ledger';
 import type { BufferLimits } from './partition-buffer';
-import { argsHash, recoverDeadRuns, removeRunRecord, writeRunRecord, type RunRecord } from './run-record';
+import {
+  argsHash,
+  recoverDeadRuns,
+  recoverRuns,
+  removeRunRecord,
+  writeRunRecord,
+  type RunRecord,
+} from './run-record';
 import { newRunId } from './run-id';
 import { SourceTally, type TaggedRecord } from './source-tally';
 
@@ -270,23 +277,35 @@ async function deliver(
     report();
   };
   const openS3 = run.lake.openS3;
-
-  for (const [i, source] of sources.entries()) {
-    const arrivalTime = arrivalOf(source);
-    // Split on one-character-per-byte text so every record keeps its exact bytes: the handler then
-    // judges UTF-8 validity and size itself, as on AWS. The splitter counts a byte >= 0x80 as two,
-    // so its memory cut is set at twice the record limit; the handler enforces the real limit.
-    const splitter = new JsonRecordSplitter({ maxRecordBytes: 2 * MAX_RECORD_BYTES });
-    for await (const chunk of readTextChunks(source, { stdin: options.stdin, onBytes, openS3 })) {
-      for (const text of splitter.push(chunk)) await add(text, arrivalTime, i);
+  /** Reads every source, committing after every `commitBytes` of input and at the end. */
+  const readSources = async (): Promise<void> => {
+    for (const [i, source] of sources.entries()) {
+      const arrivalTime = arrivalOf(source);
+      // Split on one-character-per-byte text so every record keeps its exact bytes: the handler then
+      // judges UTF-8 validity and size itself, as on AWS. The splitter counts a byte >= 0x80 as two,
+      // so its memory cut is set at twice the record limit; the handler enforces the real limit.
+      const splitter = new JsonRecordSplitter({ maxRecordBytes: 2 * MAX_RECORD_BYTES });
+      for await (const chunk of readTextChunks(source, { stdin: options.stdin, onBytes, openS3 })) {
+        for (const text of splitter.push(chunk)) await add(text, arrivalTime, i);
+      }
+      for (const text of splitter.end()) await add(text, arrivalTime, i);
+      pending.push(i);
+      progress.sourcesDone += 1;
+      report();
+      if (sinceCommit >= commitBytes) await commit();
     }
-    for (const text of splitter.end()) await add(text, arrivalTime, i);
-    pending.push(i);
-    progress.sourcesDone += 1;
-    report();
-    if (sinceCommit >= commitBytes) await commit();
+    if (pending.length > 0) await commit();
+  };
+
+  try {
+    await readSources();
+  } catch (error) {
+    // A failure (not a kill) rolls back to the last commit here and now: the next run may name other
+    // inputs (leaving out the file that failed), and would then never find this run's record.
+    await delivery.abandon();
+    await recoverRuns(sink, [record]).catch(() => undefined); // else the record stays for a rerun
+    throw error;
   }
-  if (pending.length > 0) await commit();
   await removeRunRecord(sink, record);
   return { stats: delivery.stats, commits: record.commits, bytesRead: progress.bytesRead };
 }

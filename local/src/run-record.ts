@@ -114,7 +114,11 @@ export function isUncommitted(key: string, byRun: ReadonlyMap<string, RunRecord>
  * a recovery that is itself killed is completed by the next run.
  */
 export async function recoverDeadRuns(sink: LakeSink, hash: string): Promise<Recovery> {
-  const records = await readRunRecords(sink, hash);
+  return recoverRuns(sink, await readRunRecords(sink, hash));
+}
+
+/** Brings these runs' files back to their last commits and removes their records (see recoverDeadRuns). */
+export async function recoverRuns(sink: LakeSink, records: readonly RunRecord[]): Promise<Recovery> {
   if (records.length === 0) return { runs: 0, deletedFiles: 0 };
   const byRun = new Map(records.map((r) => [r.runId, r]));
   const uncommitted: string[] = [];
