@@ -8,8 +8,8 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { UserInputError } from '../../transform/src/errors';
 import { resolveInputs, type InputSource, type S3Source } from './input-reader';
 import { markerKey } from './ledger';
-import { FolderSink, S3Sink, type LakeSink } from './lake-sink';
-import { createS3Client, isS3Url, parseS3Url, type S3ClientOptions } from './s3';
+import { FolderSink, openLakeSink, type LakeSink } from './lake-sink';
+import { createS3Client, type S3ClientOptions } from './s3';
 import { listS3Sources, openS3Object } from './s3-input';
 
 /** Where a run reads and writes, as options of `ingest` and `planIngest`. */
@@ -43,12 +43,7 @@ export function openIngestLake(options: LakeAccessOptions): IngestLake {
   const client = (): S3Client => options.s3Client ?? (created ??= createS3Client(options.s3));
   // A mistyped --s3-endpoint is reported even when nothing turns out to be on S3.
   if (options.s3?.endpoint !== undefined) client();
-  let sink = options.sink;
-  if (!sink && isS3Url(options.lake)) {
-    const { bucket, prefix } = parseS3Url(options.lake, '--lake');
-    sink = new S3Sink(client(), bucket, prefix);
-  }
-  sink ??= new FolderSink(options.lake);
+  const sink = options.sink ?? openLakeSink(options.lake, options.s3, client);
   return {
     sink,
     isFolder: sink instanceof FolderSink,

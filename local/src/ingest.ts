@@ -3,26 +3,21 @@
  * stdin, splits it into records as Firehose's JSON de-aggregation does, runs batches through the
  * transform Firehose's Lambda runs, and writes the Parquet lake plus the error output, in a
  * folder or under an S3 prefix. Resumable: sources already in the lake (see ledger.ts) are skipped,
- * and what a killed run left uncommitted is removed first (see run-record.ts).
+ * and what a killed run left uncommitted is removed first (see run-record.ts). A second run of the
+ * same inputs while the first is alive refuses to start (see startRun in run-record.ts).
  */
+import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { MAX_RECORD_BYTES } from '../../transform/src/constants';
 import { JsonRecordSplitter } from '../../transform/src/json-split';
 import { Batcher, DEFAULT_BATCH_LIMITS, type BatchLimits } from './batcher';
 import { LakeDelivery, type DeliveryStats, type LocalTransform } from './delivery';
 import { defaultWorkerCount, HandlerPool, inProcessRunner, type BatchRunner } from './handler-pool';
-import { arrivalFromObjectName, readTextChunks, type InputSource } from './input-reader';
+import { arrivalFromObjectName, readTextChunks, sourceLabel, type InputSource } from './input-reader';
 import { openIngestLake, resolveSources, type IngestLake, type LakeAccessOptions } from './ingest-lake';
 import { markerKey, readDoneSources, sourceMarker, writeMarkers } from './ledger';
 import type { BufferLimits } from './partition-buffer';
-import {
-  argsHash,
-  recoverDeadRuns,
-  recoverRuns,
-  removeRunRecord,
-  writeRunRecord,
-  type RunRecord,
-} from './run-record';
+import { argsHash, recoverRuns, startRun, type LiveRun, type RunRecord } from './run-record';
 import { newRunId } from './run-id';
 import { SourceTally, type TaggedRecord } from './source-tally';
 
@@ -58,6 +53,8 @@ export interface IngestOptions extends LakeAccessOptions {
   restart?: boolean;
   /** Input bytes between two commits (default 256 MiB): larger means fewer, larger files. */
   commitBytes?: number;
+  /** How long the run's lease lasts without renewal (default 60 s); a test shortens it. */
+  leaseMs?: number;
 }
 
 /** Where a run is. `totalBytes` is null when reading stdin. */
@@ -86,6 +83,12 @@ export interface IngestSummary extends DeliveryStats {
   commits: number;
   /** Killed earlier runs of the same inputs that this run cleaned up, and their files it deleted. */
   recoveredRuns: number;
+  /**
+   * Files whose size or modification time changed while they were read: their rows are in the lake
+   * but they have no marker, so the next run reads them again (`events_unique` shows each event once).
+   * Absent when there are none.
+   */
+  changedDuringRead?: string[];
   discardedFiles: number;
   inputBytes: number;
   seconds: number;
@@ -93,10 +96,13 @@ export interface IngestSummary extends DeliveryStats {
 }
 
 /**
- * Ingests the inputs into the lake and returns the summary. Throws UserInputError (before writing
- * anything) for a missing or unreadable input or lake; bad records never throw, they are counted
- * and kept. Sources the lake's checkpoint has are skipped unless `restart`; if the run is killed,
- * the same call later goes on where it stopped and stores no event twice.
+ * Ingests the inputs into the lake and returns the summary. Throws UserInputError for a missing or
+ * unreadable input or lake (before anything is written), for a run of the same inputs that is alive
+ * (after writing and withdrawing this run's record), and for a Parquet input or a source that fails
+ * mid-read (after rolling this run back to its last commit: sources committed before stay in the
+ * lake). Bad records never throw, they are counted and kept. Sources the lake's checkpoint has are
+ * skipped unless `restart`; if the run is killed, the same call later goes on where it stopped and
+ * stores no event twice.
  *
  * @example
  * const summary = await ingest({ inputs: ['events.ndjson.gz', 's3://archive/2024/'], lake: 's3://lake/events-lake/' });
@@ -111,36 +117,62 @@ export async function ingest(options: IngestOptions): Promise<IngestSummary> {
     const sources = await resolveSources(options.inputs, lake);
     await lake.sink.check();
     const hash = argsHash(options.inputs);
-    const recovery = await recoverDeadRuns(lake.sink, hash);
-    const done = options.restart ? new Set<InputSource>() : await readDoneSources(lake.sink, sources);
-    const toRead = sources.filter((s) => !done.has(s));
-    const run = { options, lake, runId, hash, clock, started };
-    const delivered = toRead.length > 0 ? await readAll(run, toRead) : nothingRead();
-    const seconds = Math.max((clock() - started) / 1000, 0.001);
-    return {
-      runId,
-      lake: lake.sink.location,
-      ...delivered.stats,
-      inputs: sources.length,
-      objectsRead: toRead.length,
-      objectsSkipped: done.size,
-      commits: delivered.commits,
-      recoveredRuns: recovery.runs,
-      discardedFiles: recovery.deletedFiles,
-      inputBytes: delivered.bytesRead,
-      seconds,
-      recordsPerSecond: Math.round(delivered.stats.records / seconds),
-    };
+    const { run: live, recovery } = await startRun(
+      lake.sink,
+      newRecord(runId, hash, started),
+      options.leaseMs,
+    );
+    try {
+      const done = options.restart ? new Set<InputSource>() : await readDoneSources(lake.sink, sources);
+      const toRead = sources.filter((s) => !done.has(s));
+      const run = { options, lake, live, runId, clock, started };
+      const delivered = toRead.length > 0 ? await readAll(run, toRead) : nothingRead();
+      await live.end();
+      const seconds = Math.max((clock() - started) / 1000, 0.001);
+      return {
+        runId,
+        lake: lake.sink.location,
+        ...delivered.stats,
+        inputs: sources.length,
+        objectsRead: toRead.length,
+        objectsSkipped: done.size,
+        commits: delivered.commits,
+        recoveredRuns: recovery.runs,
+        discardedFiles: recovery.deletedFiles,
+        ...(delivered.changed.length > 0 ? { changedDuringRead: delivered.changed } : {}),
+        inputBytes: delivered.bytesRead,
+        seconds,
+        recordsPerSecond: Math.round(delivered.stats.records / seconds),
+      };
+    } catch (error) {
+      // A failure (not a kill) rolls back to the last commit here and now: the next run may name other
+      // inputs (leaving out the file that failed), and would then never find this run's record.
+      await live.stop();
+      await recoverRuns(lake.sink, [live.record]).catch(() => undefined); // else a rerun does it
+      throw error;
+    }
   } finally {
     lake.close();
   }
 }
 
+/** A new run's record: nothing committed yet. */
+function newRecord(runId: string, hash: string, started: number): RunRecord {
+  return {
+    runId,
+    argsHash: hash,
+    startedAt: new Date(started).toISOString(),
+    commits: 0,
+    committed: { parquetSeq: 0, errorSeq: 0 },
+    finished: [],
+  };
+}
+
 interface Run {
   options: IngestOptions;
   lake: IngestLake;
+  live: LiveRun;
   runId: string;
-  hash: string;
   clock: () => number;
   started: number;
 }
@@ -149,6 +181,7 @@ interface Delivered {
   stats: DeliveryStats;
   commits: number;
   bytesRead: number;
+  changed: string[];
 }
 
 function nothingRead(): Delivered {
@@ -157,6 +190,7 @@ function nothingRead(): Delivered {
     stats: { ...stats, files: 0, bytesWritten: 0, errorFiles: 0, errorBytes: 0 },
     commits: 0,
     bytesRead: 0,
+    changed: [],
   };
 }
 
@@ -200,12 +234,14 @@ async function deliver(
   transform: LocalTransform,
   runner: BatchRunner,
 ): Promise<Delivered> {
-  const { options, runId, clock } = run;
+  const { options, runId, clock, live } = run;
   const sink = run.lake.sink;
+  const record = live.record;
+  const changed: string[] = [];
   const tally = new SourceTally();
   let parquetSeq = 0;
   const delivery = new LakeDelivery({
-    sink,
+    sink: live.recordingSink(),
     runId,
     runStartedAt: run.started,
     transform,
@@ -230,16 +266,6 @@ async function deliver(
     options.onProgress?.(progress);
   };
 
-  // Written before any data file: whenever this run dies from here on, its successor finds it.
-  const record: RunRecord = {
-    runId,
-    argsHash: run.hash,
-    startedAt: new Date(run.started).toISOString(),
-    commits: 0,
-    committed: { parquetSeq: 0, errorSeq: 0 },
-    finished: [],
-  };
-  await writeRunRecord(sink, record);
   let pending: number[] = [];
   let sinceCommit = 0;
 
@@ -248,8 +274,8 @@ async function deliver(
     const last = batcher.flush();
     if (last) await delivery.deliver(last);
     await delivery.flush();
+    await live.assertHeld();
     const now = clock();
-    record.commits += 1;
     record.committed = { parquetSeq, errorSeq: delivery.stats.errorFiles };
     record.finished = pending.flatMap((i) => {
       const source = sources[i];
@@ -258,7 +284,7 @@ async function deliver(
         ? []
         : [{ key, marker: sourceMarker(source, runId, now, tally.of(i)) }];
     });
-    await writeRunRecord(sink, record); // the commit point
+    await live.commit(); // the commit point
     await writeMarkers(sink, record.finished);
     for (const i of pending) tally.forget(i);
     pending = [];
@@ -289,7 +315,8 @@ async function deliver(
         for (const text of splitter.push(chunk)) await add(text, arrivalTime, i);
       }
       for (const text of splitter.end()) await add(text, arrivalTime, i);
-      pending.push(i);
+      if (await changedSince(source)) changed.push(sourceLabel(source));
+      else pending.push(i);
       progress.sourcesDone += 1;
       report();
       if (sinceCommit >= commitBytes) await commit();
@@ -300,12 +327,18 @@ async function deliver(
   try {
     await readSources();
   } catch (error) {
-    // A failure (not a kill) rolls back to the last commit here and now: the next run may name other
-    // inputs (leaving out the file that failed), and would then never find this run's record.
-    await delivery.abandon();
-    await recoverRuns(sink, [record]).catch(() => undefined); // else the record stays for a rerun
+    await delivery.abandon(); // then ingest() rolls back to the last commit
     throw error;
   }
-  await removeRunRecord(sink, record);
-  return { stats: delivery.stats, commits: record.commits, bytesRead: progress.bytesRead };
+  return { stats: delivery.stats, commits: record.commits, bytesRead: progress.bytesRead, changed };
+}
+
+/**
+ * True when a file's size or modification time is not what it was when listed: what was read may be
+ * neither the old content nor the new, so it must not be marked done under either identity.
+ */
+async function changedSince(source: InputSource): Promise<boolean> {
+  if (source.kind !== 'file') return false;
+  const now = await stat(source.path).catch(() => null);
+  return now === null || now.size !== source.size || now.mtimeMs !== source.mtimeMs;
 }

@@ -5,7 +5,7 @@
  * is read as a stream of text chunks, never whole, so a multi-GB input runs in bounded memory.
  */
 import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -47,7 +47,15 @@ function describeFsError(path: string, error: unknown): UserInputError {
   return new UserInputError(`cannot read '${path}': ${why}; ${HINT}`, { cause: error });
 }
 
-async function listFolder(folder: string): Promise<InputSource[]> {
+/**
+ * The files under a folder, recursively, in name order. Symbolic links are followed (a folder
+ * reached twice, through a link cycle say, is walked once); a broken link or an entry that is
+ * neither a file nor a folder (a FIFO, a socket) is refused, never skipped silently.
+ */
+async function listFolder(folder: string, walked = new Set<string>()): Promise<InputSource[]> {
+  const real = await realpath(folder);
+  if (walked.has(real)) return [];
+  walked.add(real);
   const entries = await readdir(folder, { withFileTypes: true });
   // Code-unit order, not locale order: the same on every machine.
   const names = entries
@@ -56,11 +64,17 @@ async function listFolder(folder: string): Promise<InputSource[]> {
   const out: InputSource[] = [];
   for (const entry of names) {
     const path = join(folder, entry.name);
-    if (entry.isDirectory()) out.push(...(await listFolder(path)));
-    else if (entry.isFile()) {
-      const info = await stat(path);
-      out.push({ kind: 'file', path, size: info.size, mtimeMs: info.mtimeMs });
-    }
+    const info = await stat(path).catch((error: unknown) => {
+      throw new UserInputError(
+        `'${path}' is a link to nothing (${(error as NodeJS.ErrnoException).code ?? 'unreadable'}): remove it or point it at a file`,
+      );
+    });
+    if (info.isDirectory()) out.push(...(await listFolder(path, walked)));
+    else if (info.isFile()) out.push({ kind: 'file', path, size: info.size, mtimeMs: info.mtimeMs });
+    else
+      throw new UserInputError(
+        `'${path}' is neither a file nor a folder (a FIFO, socket or device): move it out of the input folder`,
+      );
   }
   return out;
 }
@@ -102,7 +116,7 @@ export async function resolveInputs(
       try {
         out.push(...(await listFolder(input)));
       } catch (error) {
-        throw describeFsError(input, error);
+        throw error instanceof UserInputError ? error : describeFsError(input, error);
       }
     } else out.push({ kind: 'file', path: input, size: info.size, mtimeMs: info.mtimeMs });
   }

@@ -199,13 +199,18 @@ export class S3Sink implements LakeSink {
 }
 
 /**
- * The sink for `--lake`: an S3Sink for `s3://bucket/prefix/`, else a FolderSink.
+ * The sink for `--lake`: an S3Sink for `s3://bucket/prefix/`, else a FolderSink. An S3 lake uses
+ * the client `client` gives (to share one with the inputs), else a new one.
  *
  * @example
  * const sink = openLakeSink('s3://my-lake/engagement/', { endpoint: 'http://127.0.0.1:4568' });
  */
-export function openLakeSink(lake: string, s3: S3ClientOptions = {}): LakeSink {
+export function openLakeSink(
+  lake: string,
+  s3: S3ClientOptions = {},
+  client: () => S3Client = () => createS3Client(s3),
+): LakeSink {
   if (!isS3Url(lake)) return new FolderSink(lake);
   const { bucket, prefix } = parseS3Url(lake, '--lake');
-  return new S3Sink(createS3Client(s3), bucket, prefix);
+  return new S3Sink(client(), bucket, prefix);
 }

@@ -9,9 +9,15 @@
  *
  * ('@' never occurs in an encoded key segment, so a marker name never clashes with a folder.)
  *
+ * A folder lake allows 255 bytes a name and S3 1,024 bytes a key (with the lake's prefix), so an
+ * over-long segment keeps a readable start and ends in `@<hash>` of all of it, and an over-long path
+ * keeps its first segments and ends in a segment `@path-<hash>` of all of it. Only keys longer than
+ * that change; a marker written before under a longer key is still found (see markerKeys).
+ *
  * A replaced object (new ETag) or a changed file (new size or mtime) has no marker yet and is read
  * again. Standard input is never checkpointed.
  */
+import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { InputSource } from './input-reader';
 import { sourceLabel } from './input-reader';
@@ -48,19 +54,60 @@ function safeSegment(segment: string): string {
   return encodeURIComponent(segment);
 }
 
-function safePath(path: string): string {
-  return path.split('/').map(safeSegment).join('/');
+/** Encoded segments above this are shortened: a file name has 255 bytes at most, with room for a temp name. */
+const MAX_SEGMENT = 200;
+/** Encoded source paths above this are shortened: with the lake's prefix, a marker key stays under S3's 1,024 bytes. */
+const MAX_PATH = 512;
+
+function digest(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 32);
+}
+
+/** Encoded segments are ASCII, so characters are bytes. '@' never occurs in one, so the result is unique. */
+function shortSegment(encoded: string): string {
+  return encoded.length <= MAX_SEGMENT ? encoded : `${encoded.slice(0, 160)}@${digest(encoded)}`;
+}
+
+function safePath(path: string, shorten: boolean): string {
+  const encoded = path.split('/').map(safeSegment);
+  if (!shorten) return encoded.join('/');
+  const segments = encoded.map(shortSegment);
+  const joined = segments.join('/');
+  if (joined.length <= MAX_PATH) return joined;
+  // Readable leading folders, then one segment for the whole path.
+  const kept: string[] = [];
+  let length = 0;
+  for (const segment of segments) {
+    if (length + segment.length + 1 > MAX_PATH / 2) break;
+    kept.push(segment);
+    length += segment.length + 1;
+  }
+  return [...kept, `@path-${digest(encoded.join('/'))}`].join('/');
+}
+
+function sourceMarkerKey(source: Exclude<InputSource, { kind: 'stdin' }>, shorten: boolean): string {
+  if (source.kind === 's3') {
+    return `${LEDGER_PREFIX}s3/${safeSegment(source.bucket)}/${safePath(source.key, shorten)}/@etag-${safeSegment(source.etag)}.json`;
+  }
+  const absolute = resolve(source.path).split('\\').join('/').replace(/^\/+/, '');
+  const mtime = Math.floor(source.mtimeMs ?? 0);
+  return `${LEDGER_PREFIX}file/${safePath(absolute, shorten)}/@size-${source.size}-mtime-${mtime}.json`;
 }
 
 /** The marker key of a source, relative to the lake; null for standard input. */
 export function markerKey(source: InputSource): string | null {
-  if (source.kind === 'stdin') return null;
-  if (source.kind === 's3') {
-    return `${LEDGER_PREFIX}s3/${safeSegment(source.bucket)}/${safePath(source.key)}/@etag-${safeSegment(source.etag)}.json`;
-  }
-  const absolute = resolve(source.path).split('\\').join('/').replace(/^\/+/, '');
-  const mtime = Math.floor(source.mtimeMs ?? 0);
-  return `${LEDGER_PREFIX}file/${safePath(absolute)}/@size-${source.size}-mtime-${mtime}.json`;
+  return source.kind === 'stdin' ? null : sourceMarkerKey(source, true);
+}
+
+/**
+ * Every key a marker of the source may have: its key, then the unshortened key that earlier
+ * versions wrote when it differs (an S3 lake could hold such a marker). Empty for standard input.
+ */
+export function markerKeys(source: InputSource): string[] {
+  if (source.kind === 'stdin') return [];
+  const key = sourceMarkerKey(source, true);
+  const legacy = sourceMarkerKey(source, false);
+  return legacy === key ? [key] : [key, legacy];
 }
 
 /** The counts a marker records for one source. */
@@ -115,13 +162,13 @@ export async function readDoneSources(
 ): Promise<Set<InputSource>> {
   const byGroup = new Map<string, { key: string; source: InputSource }[]>();
   for (const source of sources) {
-    const key = markerKey(source);
-    if (key === null) continue;
-    // `_ingested/s3/<bucket>/` or `_ingested/file/`: markers in one group share a listing.
-    const group = key.split('/', source.kind === 's3' ? 3 : 2).join('/');
-    const entries = byGroup.get(group) ?? [];
-    entries.push({ key, source });
-    byGroup.set(group, entries);
+    for (const key of markerKeys(source)) {
+      // `_ingested/s3/<bucket>/` or `_ingested/file/`: markers in one group share a listing.
+      const group = key.split('/', source.kind === 's3' ? 3 : 2).join('/');
+      const entries = byGroup.get(group) ?? [];
+      entries.push({ key, source });
+      byGroup.set(group, entries);
+    }
   }
   const done = new Set<InputSource>();
   for (const entries of byGroup.values()) {

@@ -12,16 +12,11 @@ import {
 } from '@aws-sdk/client-s3';
 import { UserInputError } from '../../transform/src/errors';
 import type { S3Source } from './input-reader';
-import { describeS3Error, folderPrefix, parseS3Url, s3Url } from './s3';
+import { bareEtag, describeS3Error, folderPrefix, parseS3Url, s3Url } from './s3';
 
 export interface S3ListOptions {
   /** Keys per ListObjectsV2 page (S3's maximum and default: 1,000); smaller in tests. */
   pageSize?: number;
-}
-
-/** S3 wraps ETags in double quotes; the bare value is what identifies the object's content. */
-function bareEtag(etag: string | undefined): string {
-  return (etag ?? '').replace(/^"|"$/g, '');
 }
 
 /**

@@ -40,6 +40,11 @@ export function s3Url(bucket: string, key: string): string {
   return `s3://${bucket}/${key}`;
 }
 
+/** S3 wraps ETags in double quotes; the bare value is what names an object's content. */
+export function bareEtag(etag: string | undefined): string {
+  return (etag ?? '').replace(/^"|"$/g, '');
+}
+
 /** The key prefix of a lake, ending in '/' unless it is the bucket's root. */
 export function folderPrefix(prefix: string): string {
   return prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;

@@ -3,6 +3,11 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { assertNothingChanged } from '../../cli/src/commands/ingest';
+import type { IngestSummary } from '../../local/src/ingest';
+import { FolderSink } from '../../local/src/lake-sink';
+import { argsHash, writeRunRecord } from '../../local/src/run-record';
+import { UserInputError } from '../../transform/src/errors';
 import { DOCUMENTED, listFiles, tempDir } from '../local/helpers';
 import { startS3, type TestS3 } from '../local/s3-server';
 import { runCli as run } from './run-cli';
@@ -74,6 +79,57 @@ describe('engagement-lake ingest', () => {
         "error: cannot read 'x': no such file; pass NDJSON files, .gz files, folders, s3://bucket/prefix/ or -\n",
       );
       expect(result.stdout).toBe('');
+    });
+
+    it('exits 1 with one line while a run of the same inputs holds its lease, and goes on once it lapsed', async () => {
+      // Arrange: the live record of a run on another machine
+      const dir = await tempDir('cli-');
+      const input = join(DOCUMENTED, 'sms.ndjson');
+      const lake = join(dir, 'lake');
+      const hash = argsHash([input]);
+      const record = (expires: number) => ({
+        runId: '01JDXR0000000000000000000',
+        argsHash: hash,
+        startedAt: new Date().toISOString(),
+        commits: 0,
+        committed: { parquetSeq: 0, errorSeq: 0 },
+        finished: [],
+        host: 'elsewhere',
+        pid: 7,
+        expires: new Date(Date.now() + expires).toISOString(),
+      });
+      const sink = new FolderSink(lake);
+      await writeRunRecord(sink, record(60_000));
+
+      // Act
+      const refused = await run(['ingest', input, '--lake', lake, '--json']);
+      const leftByRefused = await listFiles(lake);
+      await writeRunRecord(sink, record(-1000));
+      const after = await run(['ingest', input, '--lake', lake, '--json']);
+
+      // Assert
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(
+        /^error: another ingest of the same inputs is running on '.*' \(run 01JDXR0000000000000000000, elsewhere pid 7, lease until [^)]+\); wait for it to finish, then rerun to pick up anything it left\n$/,
+      );
+      expect(leftByRefused).toEqual([`_ingested/runs/${hash}/01JDXR0000000000000000000.json`]);
+      expect(after.code).toBe(0);
+      expect(JSON.parse(after.stdout)).toMatchObject({ recoveredRuns: 1, objectsRead: 1 });
+    });
+
+    it('fails after the summary when a file changed while it was read, naming a few', () => {
+      // Arrange
+      const changedDuringRead = ['a', 'b', 'c', 'd', 'e'].map((n) => `/in/${n}.ndjson`);
+
+      // Act
+      const check = () => assertNothingChanged({ changedDuringRead } as IngestSummary);
+
+      // Assert
+      expect(check).toThrow(UserInputError);
+      expect(check).toThrow(
+        "5 file(s) changed while being read and were not checkpointed: '/in/a.ndjson', '/in/b.ndjson', '/in/c.ndjson' and 2 more; rerun ingest once they stop changing (events_unique shows each event once)",
+      );
+      expect(() => assertNothingChanged({} as IngestSummary)).not.toThrow();
     });
 
     it('exits non-zero for an unknown flag', async () => {

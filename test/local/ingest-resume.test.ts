@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { ingest, type IngestOptions } from '../../local/src/ingest';
-import { FolderSink, openLakeSink, type LakeSink } from '../../local/src/lake-sink';
+import { FolderSink, openLakeSink, type LakeObject, type LakeSink } from '../../local/src/lake-sink';
+import { readRunRecords } from '../../local/src/run-record';
 import { generateEvents } from '../../local/src/generate';
 import { duckdbRows, eventsSql, listFiles, tempDir } from './helpers';
 import { startS3, type TestS3 } from './s3-server';
@@ -156,6 +157,31 @@ describe('ingest, resumed', () => {
       expect(resumed.objectsSkipped + resumed.objectsRead).toBe(expected.objects);
       expect(resumed.recoveredRuns).toBe(1);
     });
+
+    it('lists only the folders the failed run wrote to, and only its own files there', async () => {
+      // Arrange: a run of other inputs fills the lake first; then a run fails at two thirds of its writes
+      const lake = await tempDir();
+      const other = await tempDir('resume-other-');
+      await writeFile(join(other, 'other.ndjson'), archive(1, 24)[0].body);
+      await ingest({ inputs: [other], lake, workers: 0, ...SMALL });
+      const options: IngestOptions = { inputs: [input], lake, workers: 0, ...SMALL };
+      await failedRun(options, Math.round((2 * putsOfACleanRun) / 3));
+      const [dead] = await readRunRecords(new FolderSink(lake));
+      const sink = new FolderSink(lake);
+      const listed: string[] = [];
+      const list = sink.list.bind(sink);
+      sink.list = (prefix: string): AsyncGenerator<LakeObject> => (listed.push(prefix), list(prefix));
+
+      // Act
+      const resumed = await ingest({ ...options, sink });
+
+      // Assert
+      expect(resumed.recoveredRuns).toBe(1);
+      const data = listed.filter((prefix) => /^(events|errors)\//.test(prefix));
+      expect(data.length).toBeGreaterThan(0);
+      expect(data.length).toBe(dead.folders!.length);
+      for (const prefix of data) expect(prefix).toMatch(new RegExp(`/part-${dead.runId}-$`));
+    });
   });
 
   describe('into an S3 lake, after a failed run', () => {
@@ -218,7 +244,7 @@ describe('ingest, resumed', () => {
   describe('after SIGKILL', () => {
     let s3: TestS3;
     let events: number;
-    /** Parquet files a whole run writes: the kills come at fractions of it. */
+    /** Parquet files a whole run writes: the kills come at fractions of it (a killed run's own files). */
     let filesOfAWholeRun: number;
     const OBJECTS = 24;
     const COMMIT_MIB = 0.05;
@@ -243,42 +269,62 @@ describe('ingest, resumed', () => {
     });
     afterAll(() => s3.stop());
 
-    /**
-     * Runs the CLI in a child process; kills it with SIGKILL once the lake holds `killAt` of a whole
-     * run's Parquet files (a fraction), or never (null).
-     */
-    function runCli(
-      lake: string,
-      killAt: number | null,
-    ): Promise<{ code: number | null; signal: string | null; stderr: string }> {
+    /** Runs the CLI in a child process to its end. */
+    function runCli(lake: string): Promise<{ code: number | null; signal: string | null; stderr: string }> {
       const bin = join(__dirname, '..', '..', 'cli', 'src', 'bin.ts');
       const args = ['ingest', 's3://kill-archive/2026/', '--lake', lake, '--s3-endpoint', s3.endpoint];
       // The environment as this test process sees it: it holds the credentials s3rver takes.
       const child = spawn(
         process.execPath,
         ['--import', 'tsx', bin, ...args, '--commit-mib', String(COMMIT_MIB), '--json'],
-        {
-          stdio: ['ignore', 'ignore', 'pipe'],
-          env: { ...process.env },
-        },
+        { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env } },
       );
       let stderr = '';
       child.stderr.on('data', (chunk) => (stderr += String(chunk)));
-      let poll: NodeJS.Timeout | undefined;
-      if (killAt !== null) {
-        poll = setInterval(() => {
-          void listFiles(join(lake, 'events')).then((files) => {
-            const threshold = Math.max(1, Math.floor(killAt * filesOfAWholeRun));
-            if (files.filter((f) => f.endsWith('.parquet')).length >= threshold) child.kill('SIGKILL');
-          });
-        }, 15);
-      }
-      return new Promise((resolve) => {
-        child.on('exit', (code, signal) => {
-          clearInterval(poll);
-          resolve({ code, signal, stderr });
-        });
+      return new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stderr })));
+    }
+
+    /**
+     * Runs the same ingest in a child process whose lake stops answering at its `fraction`-th of a
+     * whole run's Parquet files (the first at least); SIGKILLs it there, so the kill always comes
+     * mid-run, whatever the machine's speed. Resolves with the signal that ended it.
+     */
+    async function killedRun(lake: string, fraction: number): Promise<string | null> {
+      const pauseAt = Math.max(1, Math.floor(fraction * filesOfAWholeRun));
+      const script = join(await tempDir('kill-child-'), 'run.ts');
+      const src = join(__dirname, '..', '..', 'local', 'src');
+      await writeFile(
+        script,
+        `import { ingest } from ${JSON.stringify(join(src, 'ingest'))};\n` +
+          `import { FolderSink } from ${JSON.stringify(join(src, 'lake-sink'))};\n` +
+          `const lake = new FolderSink(${JSON.stringify(lake)});\n` +
+          `let files = 0;\n` +
+          `const put = async (key: string, body: Uint8Array) => {\n` +
+          `  if (key.endsWith('.parquet') && ++files === ${pauseAt}) { console.log('paused'); await new Promise(() => setInterval(() => undefined, 1000)); }\n` +
+          `  return lake.put(key, body);\n` +
+          `};\n` +
+          `const sink = { location: lake.location, check: () => lake.check(), get: (k: string) => lake.get(k), list: (p: string) => lake.list(p), delete: (k: readonly string[]) => lake.delete(k), put };\n` +
+          `void ingest({ inputs: ['s3://kill-archive/2026/'], lake: lake.location, sink, s3: { endpoint: ${JSON.stringify(s3.endpoint)} }, commitBytes: ${COMMIT_MIB * 1024 * 1024} })\n` +
+          `  .then(() => console.log('finished'), (e) => { console.error(e.message); process.exitCode = 3; });\n`,
+      );
+      const child = spawn(process.execPath, ['--import', 'tsx', script], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env },
       });
+      const exited = new Promise<string | null>((resolve) =>
+        child.on('exit', (_code, signal) => resolve(signal)),
+      );
+      await new Promise<void>((resolve, reject) => {
+        let out = '';
+        child.stderr.on('data', (chunk) => (out += String(chunk)));
+        child.stdout.on('data', (chunk) => {
+          out += String(chunk);
+          if (/^paused$/m.test(out)) resolve();
+        });
+        child.on('exit', () => reject(new Error(`the child ended before its file ${pauseAt}: ${out}`)));
+      });
+      child.kill('SIGKILL');
+      return exited;
     }
 
     it.each([
@@ -290,13 +336,13 @@ describe('ingest, resumed', () => {
       async (_moment, killAt) => {
         // Arrange
         const lake = join(await tempDir('kill-'), 'lake');
-        const killed = await runCli(lake, killAt);
+        const killed = await killedRun(lake, killAt);
 
         // Act
-        const resumed = await runCli(lake, null);
+        const resumed = await runCli(lake);
 
         // Assert
-        expect(killed).toMatchObject({ signal: 'SIGKILL' });
+        expect(killed).toBe('SIGKILL');
         expect(resumed).toEqual({ code: 0, signal: null, stderr: '' });
         expect(await lakeCounts(lake)).toEqual({
           rows: events,
@@ -313,18 +359,14 @@ describe('ingest, resumed', () => {
     it('survives a second kill during the resumed run', async () => {
       // Arrange
       const lake = join(await tempDir('kill-'), 'lake');
-      const first = await runCli(lake, 0.2);
-      const second = await runCli(lake, 0.7);
+      const first = await killedRun(lake, 0.2);
+      const second = await killedRun(lake, 0.5); // of its own files: it has at least 80% of a run's to write
 
       // Act
-      const third = await runCli(lake, null);
+      const third = await runCli(lake);
 
       // Assert
-      expect([first.signal, second.signal, third]).toEqual([
-        'SIGKILL',
-        'SIGKILL',
-        { code: 0, signal: null, stderr: '' },
-      ]);
+      expect([first, second, third]).toEqual(['SIGKILL', 'SIGKILL', { code: 0, signal: null, stderr: '' }]);
       expect(await lakeCounts(lake)).toMatchObject({
         rows: events,
         ids: events,

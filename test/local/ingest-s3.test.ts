@@ -212,6 +212,27 @@ describe('ingest from S3', () => {
   });
 
   describe('the checkpoint', () => {
+    it('checkpoints an object with a 1,000-byte key under a key S3 accepts, and skips it next time', async () => {
+      // Arrange: four 199-byte folders and a 200-byte name; a lake under a 100-byte prefix
+      const key = `${['a', 'b', 'c', 'd'].map((c) => c.repeat(199)).join('/')}/${'e'.repeat(193)}.ndjson`;
+      const bucket = await bucketWith({ [key]: `${(await lines('sms.ndjson')).join('\n')}\n` });
+      await s3.createBucket(`${bucket}-lake`);
+      const lake = `s3://${bucket}-lake/${'p'.repeat(99)}/`;
+      const options = { inputs: [`s3://${bucket}/${key}`], lake, s3: { endpoint: s3.endpoint }, workers: 0 };
+
+      // Act
+      const first = await ingest(options);
+      const second = await ingest(options);
+
+      // Assert
+      expect(Buffer.byteLength(key)).toBe(1000);
+      expect(first).toMatchObject({ objectsRead: 1, failedRecords: 0 });
+      expect(second).toMatchObject({ objectsRead: 0, objectsSkipped: 1 });
+      const keys = [...(await lakeObjects(openLakeSink(lake, { endpoint: s3.endpoint }), '')).keys()];
+      expect(keys.filter((k) => k.startsWith('_ingested/'))).toHaveLength(1);
+      for (const k of keys) expect(Buffer.byteLength(`${'p'.repeat(99)}/${k}`)).toBeLessThanOrEqual(1024);
+    });
+
     it('skips objects already in the lake, reads a replaced one again, and reads all with restart', async () => {
       // Arrange
       const sms = `${(await lines('sms.ndjson')).join('\n')}\n`;

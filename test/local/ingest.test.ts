@@ -1,3 +1,4 @@
+import { appendFileSync } from 'node:fs';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -459,6 +460,48 @@ describe('ingest', () => {
       );
       expect(rows).toHaveLength(5);
       for (const row of rows) expect(row).toMatchObject({ copies: 2, variants: 1 });
+    });
+  });
+
+  describe('checkpoint', () => {
+    it('does not mark a file done that changed while it was read, so the next run reads it again', async () => {
+      // Arrange: a file that grows by one event while the run reads it
+      const lake = await tempDir();
+      const input = join(await tempDir('changing-'), 'growing.ndjson');
+      const lines = await sesLines();
+      await writeFile(input, `${lines.slice(0, 3).join('\n')}\n`);
+      let appended = false;
+      const onProgress = () => {
+        if (!appended) appendFileSync(input, `${lines[3]}\n`);
+        appended = true;
+      };
+
+      // Act
+      const first = await ingest({ inputs: [input], lake, onProgress });
+      const second = await ingest({ inputs: [input], lake });
+
+      // Assert
+      expect(first.changedDuringRead).toEqual([input]);
+      expect((await listFiles(join(lake, '_ingested'))).filter((f) => f.includes('@size-'))).toHaveLength(1);
+      expect(second).toMatchObject({ objectsRead: 1, objectsSkipped: 0, records: 4 });
+      expect(second.changedDuringRead).toBeUndefined();
+      const third = await ingest({ inputs: [input], lake });
+      expect(third).toMatchObject({ objectsRead: 0, objectsSkipped: 1 });
+    });
+
+    it('checkpoints a file whose URL-encoded name is longer than a file name may be', async () => {
+      // Arrange: 247 bytes on disk, 727 characters once encoded for the marker
+      const lake = await tempDir();
+      const input = join(await tempDir('long-name-'), `${'é '.repeat(80)}.ndjson`);
+      await copyFile(join(DOCUMENTED, 'ses.ndjson'), input);
+
+      // Act
+      const first = await ingest({ inputs: [input], lake });
+      const second = await ingest({ inputs: [input], lake });
+
+      // Assert
+      expect(first).toMatchObject({ objectsRead: 1, records: 5 });
+      expect(second).toMatchObject({ objectsRead: 0, objectsSkipped: 1 });
     });
   });
 });

@@ -1,4 +1,5 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { arrivalFromObjectName, readTextChunks, resolveInputs } from '../../local/src/input-reader';
@@ -58,6 +59,48 @@ describe('input reader', () => {
         'B/z.ndjson',
         'a.ndjson',
       ]);
+    });
+
+    it('follows symbolic links to files and folders, walking a folder reached twice once', async () => {
+      // Arrange: a linked file, a linked folder, and a link back up (a cycle)
+      const dir = await tempDir('in-');
+      const elsewhere = await tempDir('in-elsewhere-');
+      await writeFile(join(elsewhere, 'linked.ndjson'), '{}');
+      await mkdir(join(dir, 'sub'));
+      await writeFile(join(dir, 'sub', 'own.ndjson'), '{}');
+      await symlink(join(elsewhere, 'linked.ndjson'), join(dir, 'file-link.ndjson'));
+      await symlink(elsewhere, join(dir, 'folder-link'));
+      await symlink(dir, join(dir, 'sub', 'up'));
+
+      // Act
+      const sources = await resolveInputs([dir]);
+
+      // Assert
+      expect(sources.map((s) => (s.kind === 'file' ? s.path.slice(dir.length + 1) : '-'))).toEqual([
+        'file-link.ndjson',
+        'folder-link/linked.ndjson',
+        'sub/own.ndjson',
+      ]);
+    });
+
+    it('refuses a broken link or a FIFO in a folder with one line naming it, instead of skipping it', async () => {
+      // Arrange
+      const broken = await tempDir('in-');
+      await symlink(join(broken, 'gone.ndjson'), join(broken, 'dangling.ndjson'));
+      const withFifo = await tempDir('in-');
+      execFileSync('mkfifo', [join(withFifo, 'pipe.ndjson')]);
+
+      // Act + Assert
+      await expect(resolveInputs([broken])).rejects.toThrow(
+        new UserInputError(
+          `'${join(broken, 'dangling.ndjson')}' is a link to nothing (ENOENT): remove it or point it at a file`,
+        ),
+      );
+      await expect(resolveInputs([withFifo])).rejects.toThrow(
+        new UserInputError(
+          `'${join(withFifo, 'pipe.ndjson')}' is neither a file nor a folder (a FIFO, socket or device): move it out of the input folder`,
+        ),
+      );
     });
 
     it('rejects an empty input list with a hint', async () => {

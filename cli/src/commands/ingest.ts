@@ -13,7 +13,10 @@ export interface IngestCommandOptions {
   compact?: boolean;
   /** `--s3-endpoint`: an S3-compatible server for s3:// inputs and lake. */
   s3Endpoint?: string;
-  /** `--restart`: read every source again, even those the lake's checkpoint has. */
+  /**
+   * `--restart`: read every source again, ignoring the lake's checkpoint, so the events of a source
+   * already in the lake are stored a second time (`events_unique` shows each once).
+   */
   restart?: boolean;
   /** `--dry-run`: list what would be read and where it would go; read and write nothing. */
   dryRun?: boolean;
@@ -40,7 +43,8 @@ export function commitBytes(text: string | undefined): number | undefined {
  * stdin) through the Firehose handler into the lake (a folder or S3), shows a progress bar on a
  * TTY, and prints the summary (one JSON object with `--json`). Exits 0 once the input was read, even
  * when some records failed: they are counted and kept in `errors/`. Sources the lake already has
- * are skipped, so a killed run started again goes on where it stopped.
+ * are skipped, so a killed run started again goes on where it stopped. Exits 1 after the summary
+ * when a file changed while it was read: it has no checkpoint, and a script must know to run again.
  */
 export async function runIngest(inputs: string[], options: IngestCommandOptions): Promise<void> {
   const commit = commitBytes(options.commitMib);
@@ -69,6 +73,7 @@ export async function runIngest(inputs: string[], options: IngestCommandOptions)
   }
   if (!options.compact) {
     process.stdout.write(options.json ? `${JSON.stringify(summary)}\n` : `${formatSummary(summary)}\n`);
+    assertNothingChanged(summary);
     return;
   }
   // Loaded only here: compaction needs DuckDB, a plain ingest does not.
@@ -79,6 +84,24 @@ export async function runIngest(inputs: string[], options: IngestCommandOptions)
     options.json
       ? `${JSON.stringify({ ...summary, compaction })}\n`
       : `${formatSummary(summary)}\n${formatCompactSummary(compaction)}\n`,
+  );
+  assertNothingChanged(summary);
+}
+
+/**
+ * Fails the command (after the summary) when files changed while they were read: their rows are in
+ * the lake, but without a checkpoint the next run reads them again, which the user must start.
+ */
+export function assertNothingChanged(summary: IngestSummary): void {
+  const changed = summary.changedDuringRead ?? [];
+  if (changed.length === 0) return;
+  const named = changed
+    .slice(0, 3)
+    .map((path) => `'${path}'`)
+    .join(', ');
+  const more = changed.length > 3 ? ` and ${changed.length - 3} more` : '';
+  throw new UserInputError(
+    `${changed.length} file(s) changed while being read and were not checkpointed: ${named}${more}; rerun ingest once they stop changing (events_unique shows each event once)`,
   );
 }
 
