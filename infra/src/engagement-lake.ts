@@ -147,6 +147,7 @@ export class EngagementLake extends Construct {
       deliveryStreams: streams,
       bufferingInterval: settings.bufferingInterval,
       alarmEmail: settings.alarmEmail,
+      backfill: this.backfill?.function,
     }).topic;
   }
 

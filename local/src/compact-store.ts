@@ -21,6 +21,17 @@ import { FolderSink, S3Sink, type LakeObject, type LakeSink } from './lake-sink'
 import { tempPathFor } from './parquet-writer';
 import { createS3Client, describeS3Error, folderPrefix, isS3Url, parseS3Url } from './s3';
 
+/**
+ * A listed object was gone when its partition was staged: a concurrent compaction or a lifecycle
+ * rule removed it after the listing. The partition is unchanged by this run; the next run re-plans it.
+ */
+export class ObjectGoneError extends Error {
+  override readonly name = 'ObjectGoneError';
+  constructor(readonly location: string) {
+    super(`${location} was removed after the listing`);
+  }
+}
+
 /** A partition's files as DuckDB reads them, and where it writes the new file. */
 export interface Staging {
   /** Local paths of the partition's files, in listing order. */
@@ -217,6 +228,7 @@ class S3Store implements CompactionStore {
       );
       await pipeline(response.Body as Readable, createWriteStream(path));
     } catch (error) {
+      if ((error as { name?: string }).name === 'NoSuchKey') throw new ObjectGoneError(this.describe(key));
       throw describeS3Error(error, this.describe(key));
     }
   }

@@ -18,7 +18,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { EngagementLakeError } from '../../transform/src/errors';
 import { checkConcurrency, checkDayRange, forEachLimit, inDayRange, type DayRange } from './compact-plan';
 import { compactPartition, readJournal, type CompactHooks } from './compact-partition';
-import { openCompactionStore, type CompactionStore } from './compact-store';
+import { ObjectGoneError, openCompactionStore, type CompactionStore } from './compact-store';
 import { groupPartitions, type LakePartition } from './lake-layout';
 import type { LakeObject, LakeSink } from './lake-sink';
 import { isUncommitted, readRunRecords } from './run-record';
@@ -37,6 +37,8 @@ export interface CompactOptions extends CompactHooks {
   concurrency?: number;
   /** S3 only: how long the lock object holds without renewal (default 60 s; a killed run's lock lapses within it). */
   leaseMs?: number;
+  /** Test seam: runs before a partition's files are read, with the partition as `describe` names it. */
+  beforeStage?: (partition: string) => void | Promise<void>;
 }
 
 export interface CompactSummary {
@@ -48,6 +50,8 @@ export interface CompactSummary {
   recovered: number;
   /** Partitions left as they were because another compaction changed them meanwhile. */
   skipped: number;
+  /** Why partitions were skipped, one line each (e.g. an object removed after the listing). */
+  notes: string[];
   filesBefore: number;
   filesAfter: number;
   /** Rows in the rewritten partitions. */
@@ -96,13 +100,14 @@ async function run(
   range: DayRange,
   concurrency: number,
   assertHeld: () => Promise<void>,
-  hooks: CompactHooks,
+  hooks: CompactOptions,
 ): Promise<CompactSummary> {
   const summary: CompactSummary = {
     partitions: 0,
     compacted: 0,
     recovered: 0,
     skipped: 0,
+    notes: [],
     filesBefore: 0,
     filesAfter: 0,
     rows: 0,
@@ -133,7 +138,10 @@ async function run(
         await assertHeld();
         const connection = idle.pop() ?? (await instance.connect());
         try {
-          const result = await compactPartition(store, connection, partition, runId, hooks);
+          await hooks.beforeStage?.(store.describe(partition.prefix));
+          const result = await compactPartition(store, connection, partition, runId, hooks).catch(
+            (error: unknown) => goneObject(error, summary) ?? Promise.reject(error),
+          );
           if (!result.compacted) {
             summary.skipped++;
             summary.filesAfter += partition.files.length;
@@ -154,6 +162,22 @@ async function run(
     instance.closeSync();
   }
   return summary;
+}
+
+/**
+ * A partition whose staging found a listed object gone is left as it was, with a note: its files
+ * are unchanged (nothing was journaled yet), and the next run lists it afresh. Null for any other error.
+ */
+function goneObject(error: unknown, summary: CompactSummary): { compacted: false } | null {
+  for (let e = error; e instanceof Error; e = e.cause) {
+    if (e instanceof ObjectGoneError) {
+      summary.notes.push(
+        `${e.location} was removed after the listing (another compaction or a lifecycle rule): its partition is unchanged; rerun compact to compact it`,
+      );
+      return { compacted: false };
+    }
+  }
+  return null;
 }
 
 /**

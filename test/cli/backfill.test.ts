@@ -107,7 +107,13 @@ describe('engagement-lake backfill', () => {
         RoleArn: ROLE_ARN,
         Priority: 42,
         ConfirmationRequired: false,
-        Operation: { LambdaInvoke: { FunctionArn: FUNCTION_ARN, InvocationSchemaVersion: '2.0' } },
+        Operation: {
+          LambdaInvoke: {
+            FunctionArn: FUNCTION_ARN,
+            InvocationSchemaVersion: '2.0',
+            UserArguments: { lake: 's3://lake-bucket/' },
+          },
+        },
         Manifest: {
           Spec: { Format: 'S3BatchOperations_CSV_20180820', Fields: ['Bucket', 'Key'] },
           Location: { ObjectArn: `arn:aws:s3:::lake-bucket/${put.Key}`, ETag: 'manifest-etag' },

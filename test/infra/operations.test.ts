@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
+import { BACKFILL_METRICS } from '../../infra/src/backfill/contract';
 import { synthLake } from './lake-fixture';
 
 const TOPIC = { Ref: Match.stringLikeRegexp('^LakeOperationsAlarmTopic') };
@@ -161,21 +162,84 @@ describe('EngagementLake operations', () => {
       for (const alarm of alarms) expect(alarm.Properties.TreatMissingData).toBe('notBreaching');
     });
 
-    it('notifies the topic of every new object under the error prefix', () => {
+    it("notifies the topic of each object a delivery stream writes under errors/, not of ingest's or the backfill's part files", () => {
       // Arrange
-      const { template } = synthLake();
-      // Act / Assert
-      template.hasResourceProperties('AWS::Events::Rule', {
-        EventPattern: {
-          source: ['aws.s3'],
-          'detail-type': ['Object Created'],
-          detail: {
-            bucket: { name: [{ Ref: Match.stringLikeRegexp('^LakeDataBucket') }] },
-            object: { key: [{ prefix: 'errors/' }] },
-          },
-        },
-        Targets: [Match.objectLike({ Arn: TOPIC })],
+      const { template } = synthLake({ createSourceStream: true });
+      const streams = Object.keys(template.findResources('AWS::KinesisFirehose::DeliveryStream'));
+      const [rule] = Object.values(template.findResources('AWS::Events::Rule')).filter((r) =>
+        JSON.stringify(r.Properties.EventPattern).includes('aws.s3'),
+      );
+
+      // Act: each stream's matcher, with the stream's name filled in as S3 would see it.
+      const pattern = rule.Properties.EventPattern;
+      const matchers = (pattern.detail.object.key as { wildcard: unknown }[]).map((m) =>
+        wildcardRegExp(renderJoin(m.wildcard, (id) => `${id}-name`)),
+      );
+      const matched = (key: string) => matchers.some((m) => m.test(key));
+
+      // Assert
+      expect(pattern).toMatchObject({
+        source: ['aws.s3'],
+        'detail-type': ['Object Created'],
+        detail: { bucket: { name: [{ Ref: expect.stringMatching(/^LakeDataBucket/) }] } },
       });
+      expect(rule.Properties.Targets).toEqual([
+        expect.objectContaining({ Arn: { Ref: expect.any(String) } }),
+      ]);
+      expect(streams).toHaveLength(2);
+      for (const stream of streams) {
+        const name = `${stream}-name`;
+        expect(
+          matched(
+            `errors/processing-failed/2026/12/05/06/${name}-1-2026-12-05-06-10-11-0a1b2c3d-1111-2222-3333-444455556666`,
+          ),
+        ).toBe(true);
+        expect(
+          matched(
+            `errors/format-conversion-failed/2026/12/05/06/${name}-3-2026-12-05-06-10-11-0a1b2c3d-1111-2222-3333-444455556666`,
+          ),
+        ).toBe(true);
+      }
+      expect(
+        matched('errors/processing-failed/2019/05/01/00/part-01HZX5V1K3M2Q8R7S6T5V4W3X2-000001.ndjson'),
+      ).toBe(false);
+      expect(
+        matched(`events/family=sms/dt=2026-12-05/${streams[0]}-name-1-2026-12-05-06-10-11-x.parquet`),
+      ).toBe(false);
+    });
+
+    it('gives the backfill one alarm on the records its tasks send to the error output', () => {
+      // Arrange
+      const { template } = synthLake({ backfill: { archiveBucketNames: ['pinpoint-archive'] } });
+      const [fn] = Object.values(template.findResources('AWS::Lambda::Function')).filter((f) =>
+        String(f.Properties.Description).includes('backfills one archive object'),
+      );
+
+      // Act
+      const env = fn.Properties.Environment.Variables;
+
+      // Assert: the alarm watches what the function emits (its namespace and service).
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: env.POWERTOOLS_METRICS_NAMESPACE,
+        MetricName: BACKFILL_METRICS.failedRecords,
+        Dimensions: [{ Name: 'service', Value: env.POWERTOOLS_SERVICE_NAME }],
+        Statistic: 'Sum',
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        AlarmActions: [TOPIC],
+        OKActions: [TOPIC],
+      });
+    });
+
+    it('has no backfill alarm without the backfill option', () => {
+      // Arrange / Act
+      const { template } = synthLake();
+      // Assert
+      template.resourcePropertiesCountIs(
+        'AWS::CloudWatch::Alarm',
+        { MetricName: BACKFILL_METRICS.failedRecords },
+        0,
+      );
     });
   });
 
@@ -207,3 +271,18 @@ describe('EngagementLake operations', () => {
     });
   });
 });
+
+/** A CloudFormation string (plain or `Fn::Join` of parts and `Ref`s) with each Ref named by `name`. */
+function renderJoin(value: unknown, name: (logicalId: string) => string): string {
+  if (typeof value === 'string') return value;
+  const v = value as { 'Fn::Join'?: [string, unknown[]]; Ref?: string };
+  if (v.Ref) return name(v.Ref);
+  const [separator, parts] = v['Fn::Join']!;
+  return parts.map((p) => renderJoin(p, name)).join(separator);
+}
+
+/** EventBridge's wildcard matching: `*` stands for any run of characters, `/` included. */
+function wildcardRegExp(wildcard: string): RegExp {
+  const escaped = wildcard.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${escaped.join('.*')}$`);
+}

@@ -1,11 +1,13 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { failureResult, taskObject, type BatchInvocation } from '../../infra/src/backfill/batch-task';
+import { BACKFILL_METRICS } from '../../infra/src/backfill/contract';
 import { runBatchInvocation, type BackfillDeps } from '../../infra/src/backfill/handler';
 import { S3Sink } from '../../local/src/lake-sink';
 import { argsHash, writeRunRecord } from '../../local/src/run-record';
+import { bareEtag } from '../../local/src/s3';
 import { newRunId } from '../../local/src/run-id';
 import { DOCUMENTED, duckdbRows, tempDir } from './helpers';
 import { startS3, type TestS3 } from './s3-server';
@@ -158,7 +160,8 @@ describe('the backfill Lambda handler, against a real S3 protocol server', () =>
   });
 
   it('answers TemporaryFailure, and deletes nothing, while another invocation may be ingesting the object', async () => {
-    // Arrange: a run of this object that started a minute ago, with a file it has not committed yet.
+    // Arrange: a run of this object on another sandbox, its lease renewed, with a file it has not
+    // committed yet.
     await givenArchive(ARCHIVE_KEY);
     const sink = new S3Sink(s3.client, 'lake-bucket', 't5/');
     const runId = newRunId(Date.now() - 60_000);
@@ -171,6 +174,10 @@ describe('the backfill Lambda handler, against a real S3 protocol server', () =>
       commits: 0,
       committed: { parquetSeq: 0, errorSeq: 0 },
       finished: [],
+      host: 'another-sandbox',
+      pid: 1,
+      space: 'another-boot:1',
+      expires: new Date(Date.now() + 60_000).toISOString(),
     });
 
     // Act
@@ -179,9 +186,39 @@ describe('the backfill Lambda handler, against a real S3 protocol server', () =>
     // Assert
     expect(response.results[0]).toMatchObject({
       resultCode: 'TemporaryFailure',
-      resultString: expect.stringMatching(/^another invocation started ingesting this object \d+ s ago/),
+      resultString: expect.stringMatching(/^another ingest of the same inputs is running .*another-sandbox pid 1/),
     });
     expect(await keysUnder('t5/')).toContain(inFlight);
+  });
+
+  it('fails every task, writing nothing, of a job meant for another lake (its userArguments)', async () => {
+    // Arrange
+    await givenArchive(ARCHIVE_KEY);
+    const elsewhere = {
+      ...invocation(ARCHIVE_KEY),
+      job: { id: 'job-2', userArguments: { lake: 's3://other-lake/' } },
+    };
+    const here = {
+      ...invocation(ARCHIVE_KEY),
+      job: { id: 'job-3', userArguments: { lake: 's3://lake-bucket/t8' } },
+    };
+
+    // Act
+    const refused = await runBatchInvocation(elsewhere, deps('t9/'));
+    const accepted = await runBatchInvocation(here, deps('t8/'));
+
+    // Assert
+    expect(refused.results).toEqual([
+      {
+        taskId: 'task-1',
+        resultCode: 'PermanentFailure',
+        resultString: expect.stringMatching(
+          /^the job is for lake s3:\/\/other-lake\/, but this function writes s3:\/\/lake-bucket\/t9\//,
+        ),
+      },
+    ]);
+    expect(await keysUnder('t9/')).toEqual([]);
+    expect(accepted.results[0].resultCode).toBe('Succeeded');
   });
 
   it('answers PermanentFailure, with the reason, for a key that is not there', async () => {
@@ -200,6 +237,93 @@ describe('the backfill Lambda handler, against a real S3 protocol server', () =>
       },
     ]);
     expect(await keysUnder('t4/')).toEqual([]);
+  });
+});
+
+/**
+ * A versioned archive over the loopback server (s3rver keeps one version a key): the version
+ * `version` of `key` is stored at `key#version`, and a request naming that version reads it there.
+ */
+function versionedArchive(client: S3Client, key: string, version: string): S3Client {
+  const send = client.send.bind(client) as (command: unknown) => Promise<unknown>;
+  return new Proxy(client, {
+    get: (target, property, receiver) =>
+      property === 'send'
+        ? (command: { input: { Key?: string; VersionId?: string }; constructor: unknown }) => {
+            const { input } = command;
+            if (input.Key !== key || input.VersionId === undefined) return send(command);
+            if (input.VersionId !== version)
+              throw Object.assign(new Error('no such version'), { name: 'NoSuchVersion' });
+            const Command = command.constructor as new (input: object) => unknown;
+            return send(new Command({ ...input, Key: `${key}#${version}`, VersionId: undefined }));
+          }
+        : (Reflect.get(target, property, receiver) as unknown),
+  });
+}
+
+describe('the backfill Lambda handler on a versioned archive', () => {
+  it("reads the version the manifest names, not the current one, and marks that version's ETag done", async () => {
+    // Arrange: the named version holds the documented events; the current one, a single event.
+    const key = 'versioned/2019/05/01/00/stream-1-2019-05-01-00-12-34-aaaa.gz';
+    const events = await givenArchive(`${key}#v1`);
+    const [oneEvent] = (await readFile(join(DOCUMENTED, 'sms.ndjson'), 'utf8')).split('\n');
+    await s3.client.send(
+      new PutObjectCommand({ Bucket: 'archive-bucket', Key: key, Body: gzipSync(Buffer.from(oneEvent)) }),
+    );
+    const old = await s3.client.send(new HeadObjectCommand({ Bucket: 'archive-bucket', Key: `${key}#v1` }));
+    const event = invocation(key);
+    event.tasks[0].s3VersionId = 'v1';
+
+    // Act
+    const response = await runBatchInvocation(event, {
+      ...deps('t6/'),
+      s3: versionedArchive(s3.client, key, 'v1'),
+    });
+
+    // Assert
+    expect(response.results[0].resultCode).toBe('Succeeded');
+    const [, records, rows, failed] = /records=(\d+) rows=(\d+) failed=(\d+)/
+      .exec(response.results[0].resultString)!
+      .map(Number);
+    expect(records).toBe(events + 1);
+    expect(records).toBe(rows + failed);
+    expect(await rowsIn('t6/')).toBe(rows);
+    const markers = (await keysUnder('t6/')).filter((k) => k.startsWith('_ingested/s3/'));
+    expect(markers).toEqual([expect.stringContaining(`@etag-${bareEtag(old.ETag)}`)]);
+  });
+
+  it('counts each task in the metrics the stack alarms on, once', async () => {
+    // Arrange
+    await givenArchive(ARCHIVE_KEY);
+    const added: [string, number][] = [];
+    const metadata: Record<string, string> = {};
+    let published = 0;
+    const metrics = {
+      addMetric: (name: string, _unit: unknown, value: number) => void added.push([name, value]),
+      addMetadata: (k: string, v: string) => void (metadata[k] = v),
+      publishStoredMetrics: () => void (published += 1),
+    };
+
+    // Act
+    const response = await runBatchInvocation(invocation(ARCHIVE_KEY), {
+      ...deps('t7/'),
+      metrics: metrics as unknown as BackfillDeps['metrics'],
+    });
+
+    // Assert
+    const [, records, rows, failed] = /records=(\d+) rows=(\d+) failed=(\d+)/
+      .exec(response.results[0].resultString)!
+      .map(Number);
+    expect(new Map(added)).toEqual(
+      new Map([
+        [BACKFILL_METRICS.records, records],
+        [BACKFILL_METRICS.rows, rows],
+        [BACKFILL_METRICS.failedRecords, failed],
+      ]),
+    );
+    expect(failed).toBe(1);
+    expect(metadata).toEqual({ jobId: 'job-1', taskId: 'task-1' });
+    expect(published).toBe(1);
   });
 });
 
@@ -228,6 +352,10 @@ describe('backfill task results', () => {
     [{ name: 'InvalidObjectState', $metadata: { httpStatusCode: 403 } }, 'PermanentFailure'],
     [
       { name: 'UserInputError', cause: { name: 'SlowDown', $metadata: { httpStatusCode: 503 } } },
+      'TemporaryFailure',
+    ],
+    [
+      { name: 'UserInputError', cause: { name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } } },
       'TemporaryFailure',
     ],
     [{ name: 'TypeError', message: 'a bug' }, 'PermanentFailure'],

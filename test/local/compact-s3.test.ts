@@ -13,7 +13,7 @@ import { compactLake } from '../../local/src/compact';
 import { LEASE_KEY } from '../../local/src/compact-lock';
 import { generateEvents } from '../../local/src/generate';
 import { ingest } from '../../local/src/ingest';
-import { groupPartitions } from '../../local/src/lake-layout';
+import { groupPartitions, JOURNAL_PREFIX } from '../../local/src/lake-layout';
 import { openLakeSink, type LakeObject } from '../../local/src/lake-sink';
 import { openLocalLake } from '../../queries/src/duckdb-engine';
 import { EngagementLakeError, UserInputError } from '../../transform/src/errors';
@@ -154,6 +154,38 @@ describe('compactLake on S3', () => {
     // Assert: the late object is still there, so its rows show twice (the same events again)
     expect(await keysOf(lake)).toContain(late);
     expect((await lakeContents(await downloaded(lake))).length).toBeGreaterThan(original.length);
+  }, 120_000);
+
+  it('skips, with a note, a partition whose object was removed after the listing, and compacts the others', async () => {
+    // Arrange
+    const lake = await uploadedLake();
+    const sink = openLakeSink(lake, { endpoint: s3.endpoint });
+    const day = '2026-11-02'; // one day keeps the test short
+    const before = groupPartitions(await objectsOf(lake)).filter((p) => p.day === day && p.files.length > 1);
+    let removed = '';
+
+    // Act: a lifecycle rule (or another compaction) deletes an object between the plan and the read
+    const summary = await compactLake({
+      ...options(lake),
+      from: day,
+      to: day,
+      concurrency: 1,
+      beforeStage: async () => {
+        if (removed) return;
+        removed = before[0].files[0].key;
+        await sink.delete([removed]);
+      },
+    });
+
+    // Assert
+    expect(summary.skipped).toBe(1);
+    expect(summary.compacted).toBe(before.length - 1);
+    expect(summary.notes).toEqual([expect.stringContaining(`${removed} was removed after the listing`)]);
+    const after = groupPartitions(await objectsOf(lake)).filter((p) => p.day === day);
+    const skipped = after.find((p) => p.prefix === before[0].prefix)!;
+    expect(skipped.files.map((f) => f.key)).toEqual(before[0].files.slice(1).map((f) => f.key));
+    expect(after.filter((p) => p.prefix !== before[0].prefix).every((p) => p.files.length === 1)).toBe(true);
+    expect((await keysOf(lake)).filter((k) => k.includes(JOURNAL_PREFIX))).toEqual([]);
   }, 120_000);
 
   describe.each([

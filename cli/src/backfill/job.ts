@@ -7,7 +7,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { CreateJobCommandInput } from '@aws-sdk/client-s3-control';
-import { BACKFILL_PREFIX } from '../../../infra/src/backfill/contract';
+import { BACKFILL_PREFIX, BACKFILL_USER_ARGUMENTS } from '../../../infra/src/backfill/contract';
 import type { BackfillStack } from './stack';
 
 /** S3 Control's range for a job's priority (higher runs first). */
@@ -59,7 +59,13 @@ export function createJobInput(request: JobRequest): CreateJobCommandInput {
     RoleArn: stack.jobRoleArn,
     ClientRequestToken: randomUUID(),
     Description: `engagement-lake backfill of ${request.archive} (${request.objects} objects)`.slice(0, 256),
-    Operation: { LambdaInvoke: { FunctionArn: stack.functionArn, InvocationSchemaVersion: '2.0' } },
+    Operation: {
+      LambdaInvoke: {
+        FunctionArn: stack.functionArn,
+        InvocationSchemaVersion: '2.0',
+        UserArguments: { [BACKFILL_USER_ARGUMENTS.lake]: `s3://${stack.lakeBucket}/` },
+      },
+    },
     Manifest: {
       Spec: { Format: 'S3BatchOperations_CSV_20180820', Fields: ['Bucket', 'Key'] },
       Location: { ObjectArn: `${bucketArn}/${request.manifestKey}`, ETag: request.manifestEtag },

@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-s3-control';
 import { readDoneSources } from '../../../local/src/ledger';
 import { S3Sink } from '../../../local/src/lake-sink';
-import { createS3Client, describeS3Error, parseS3Url } from '../../../local/src/s3';
+import { bareEtag, createS3Client, describeS3Error, parseS3Url } from '../../../local/src/s3';
 import { listS3Sources } from '../../../local/src/s3-input';
 import { UserInputError } from '../../../transform/src/errors';
 import { createJobInput, manifestCsv, manifestKey, parsePriority } from '../backfill/job';
@@ -104,7 +104,7 @@ export async function runBackfill(archive: string, options: BackfillCommandOptio
       archive,
       objects: todo.length,
       manifestKey: key,
-      manifestEtag: (put.ETag ?? '').replace(/^"|"$/g, ''),
+      manifestEtag: bareEtag(put.ETag),
       priority,
     });
     const control = new S3ControlClient({ region: options.region });

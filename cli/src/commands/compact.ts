@@ -34,12 +34,15 @@ const MIB = 1024 * 1024;
 export function formatCompactSummary(s: CompactSummary): string {
   const notes = [
     s.recovered ? `${s.recovered} interrupted compaction(s) finished first` : '',
-    s.skipped ? `${s.skipped} left as they were: another compaction changed them meanwhile` : '',
+    s.skipped
+      ? `${s.skipped} left as they were (another compaction changed them, or an object was removed after the listing; see notes)`
+      : '',
   ].filter((note) => note !== '');
   return [
     `partitions: ${s.partitions} (${[`${s.compacted} rewritten`, ...notes].join(', ')})`,
     `files:      ${s.filesBefore} -> ${s.filesAfter}`,
     `rows:       ${s.rows} rewritten, ${(s.bytesBefore / MIB).toFixed(1)} MiB -> ${(s.bytesAfter / MIB).toFixed(1)} MiB`,
     `time:       ${s.seconds.toFixed(1)} s`,
+    ...s.notes.map((note) => `note:       ${note}`),
   ].join('\n');
 }

@@ -99,6 +99,8 @@ const RETRYABLE_NAMES = new Set([
   'InternalError',
   'ServiceUnavailable',
   'TimeoutError',
+  // The object was replaced between its listing and its read: a retry reads the new one.
+  'PreconditionFailed',
 ]);
 const RETRYABLE_CODES = new Set([
   'ECONNRESET',
@@ -137,6 +139,9 @@ export function failureResult(error: unknown): { resultCode: BatchResultCode; re
   const message = ((error as ErrorLike)?.message ?? String(error)).slice(0, 500);
   for (const e of causes(error)) {
     const status = e.$metadata?.httpStatusCode;
+    // Another invocation holds this object's run lease (S3 Batch Operations invokes at least once;
+    // two jobs may list one object): retry once its run has ended.
+    if (e.name === 'RunInProgressError') return { resultCode: 'TemporaryFailure', resultString: message };
     if (e.name && MISSING_NAMES.has(e.name)) {
       return {
         resultCode: 'PermanentFailure',

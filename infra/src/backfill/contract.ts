@@ -21,6 +21,27 @@ export const BACKFILL_ENV = {
   lakePrefix: 'LAKE_PREFIX',
 } as const;
 
+/** Powertools' `service` of the backfill function's logs and metrics (the alarm's dimension). */
+export const BACKFILL_SERVICE_NAME = 'engagement-lake-backfill';
+
+/**
+ * Metrics the backfill Lambda emits once per task (EMF, through Powertools, with its `service`
+ * dimension). The stack alarms on the failed records: one notification when a backfill starts
+ * sending records to the error output, however many error files it writes, instead of one per file.
+ */
+export const BACKFILL_METRICS = {
+  records: 'BackfillRecords',
+  rows: 'BackfillRows',
+  failedRecords: 'BackfillFailedRecords',
+} as const;
+
+/**
+ * The job's `UserArguments` (schema 2.0): the lake the job is meant for. The function writes only
+ * its own stack's lake, so a job created for another lake (another stack's function chosen by
+ * mistake) fails each task with the reason instead of filling the wrong lake.
+ */
+export const BACKFILL_USER_ARGUMENTS = { lake: 'lake' } as const;
+
 /** The backfill Lambda's timeout: one archive object (up to 128 MiB from Firehose) fits in it. */
 export const BACKFILL_TIMEOUT_MINUTES = 15;
 

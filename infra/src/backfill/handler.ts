@@ -8,11 +8,10 @@
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/batch-ops-invoke-lambda.html
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { HeadObjectCommand, type HeadObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import { ingest, type IngestOptions, type IngestSummary } from '../../../local/src/ingest';
-import { S3Sink } from '../../../local/src/lake-sink';
-import { argsHash, readRunRecords } from '../../../local/src/run-record';
-import { createS3Client, folderPrefix, parseS3Url, s3Url } from '../../../local/src/s3';
+import { bareEtag, createS3Client, folderPrefix, s3Url } from '../../../local/src/s3';
 import { UserInputError } from '../../../transform/src/errors';
 import {
   backfillRunId,
@@ -22,9 +21,16 @@ import {
   type BatchInvocation,
   type BatchResponse,
   type BatchTask,
+  type ArchiveObject,
   type BatchTaskResult,
 } from './batch-task';
-import { BACKFILL_ENV, BACKFILL_TIMEOUT_MINUTES } from './contract';
+import {
+  BACKFILL_ENV,
+  BACKFILL_METRICS,
+  BACKFILL_SERVICE_NAME,
+  BACKFILL_USER_ARGUMENTS,
+} from './contract';
+import { pinVersion } from './pinned-version';
 
 /** What one invocation needs; the Lambda builds it from its environment, tests inject their own. */
 export interface BackfillDeps {
@@ -32,6 +38,8 @@ export interface BackfillDeps {
   /** The lake: `s3://bucket/prefix/`. */
   lake: string;
   logger: Pick<Logger, 'info' | 'warn'>;
+  /** Per-task counts for the stack's alarm (none in tests unless given). */
+  metrics?: Pick<Metrics, 'addMetric' | 'addMetadata' | 'publishStoredMetrics'>;
   /** Keep each event's JSON text in `raw` (the transform Lambda's INCLUDE_RAW). */
   includeRaw: boolean;
   /** Test seam: the ingest to run (default: local/src/ingest.ts). */
@@ -45,7 +53,12 @@ export interface BackfillDeps {
  */
 export async function runBatchInvocation(event: BatchInvocation, deps: BackfillDeps): Promise<BatchResponse> {
   const results: BatchTaskResult[] = [];
-  for (const task of event.tasks) results.push(await runTask(task, deps));
+  const wrongLake = lakeMismatch(event.job?.userArguments, deps.lake);
+  for (const task of event.tasks) {
+    if (wrongLake)
+      results.push({ taskId: task.taskId, resultCode: 'PermanentFailure', resultString: wrongLake });
+    else results.push(await runTask(task, event.job?.id ?? '', deps));
+  }
   return {
     invocationSchemaVersion: event.invocationSchemaVersion,
     invocationId: event.invocationId,
@@ -55,7 +68,7 @@ export async function runBatchInvocation(event: BatchInvocation, deps: BackfillD
   };
 }
 
-async function runTask(task: BatchTask, deps: BackfillDeps): Promise<BatchTaskResult> {
+async function runTask(task: BatchTask, jobId: string, deps: BackfillDeps): Promise<BatchTaskResult> {
   const started = Date.now();
   try {
     const object = taskObject(task);
@@ -63,18 +76,16 @@ async function runTask(task: BatchTask, deps: BackfillDeps): Promise<BatchTaskRe
     const head = await deps.s3.send(
       new HeadObjectCommand({ Bucket: object.bucket, Key: object.key, VersionId: object.versionId }),
     );
-    const etag = (head.ETag ?? '').replace(/^"|"$/g, '');
-    const runId = backfillRunId(object, etag, head.LastModified?.getTime() ?? 0);
-    const running = await runningInvocation(deps, s3Url(object.bucket, object.key));
-    if (running) return { taskId: task.taskId, resultCode: 'TemporaryFailure', resultString: running };
+    const runId = backfillRunId(object, bareEtag(head.ETag), head.LastModified?.getTime() ?? 0);
     const summary = await (deps.ingest ?? ingest)({
       inputs: [s3Url(object.bucket, object.key)],
       lake: deps.lake,
-      s3Client: deps.s3,
+      s3Client: archiveClient(deps.s3, object, head),
       runId,
       workers: 0,
       includeRaw: deps.includeRaw,
     });
+    countTask(deps, jobId, task, summary);
     // A done marker with this ETag means an earlier task (or a local ingest) stored it all.
     const resultString =
       summary.objectsRead === 0 && summary.objectsSkipped > 0
@@ -104,27 +115,33 @@ async function runTask(task: BatchTask, deps: BackfillDeps): Promise<BatchTaskRe
   }
 }
 
-/** A run record younger than this may belong to an invocation still running (timeout + a margin). */
-const LIVE_RUN_MS = (BACKFILL_TIMEOUT_MINUTES + 1) * 60_000;
-
-/**
- * Why this object must wait, when another invocation may be ingesting it right now (S3 Batch
- * Operations invokes at least once; two jobs may list the same object): its run record is fresh.
- * `ingest` would take that record for a dead run's and delete the files it is still writing. A
- * record older than the Lambda's timeout is a dead run's, and `ingest` recovers it.
- */
-async function runningInvocation(deps: BackfillDeps, source: string): Promise<string | null> {
-  const { bucket, prefix } = parseS3Url(deps.lake, 'the lake');
-  const sink = new S3Sink(deps.s3, bucket, prefix);
-  const now = Date.now();
-  const live = (await readRunRecords(sink, argsHash([source]))).find(
-    (record) => now - Date.parse(record.startedAt) < LIVE_RUN_MS,
-  );
-  if (!live) return null;
-  const seconds = Math.round((now - Date.parse(live.startedAt)) / 1000);
-  return `another invocation started ingesting this object ${seconds} s ago (run ${live.runId}); retry later`;
+/** Why the job's tasks cannot run here, when the job names another lake than this function's. */
+function lakeMismatch(userArguments: Record<string, string> | undefined, lake: string): string | null {
+  const wanted = userArguments?.[BACKFILL_USER_ARGUMENTS.lake];
+  if (wanted === undefined || folderPrefix(wanted) === folderPrefix(lake)) return null;
+  return `the job is for lake ${wanted}, but this function writes ${lake}: create the job with --stack of the stack that owns that lake`;
 }
 
+/** The client ingest reads through: at the manifest's version of the object when it names one. */
+function archiveClient(s3: S3Client, object: ArchiveObject, head: HeadObjectCommandOutput): S3Client {
+  if (!object.versionId) return s3;
+  const { bucket, key, versionId } = object;
+  return pinVersion(s3, { bucket, key, versionId, etag: head.ETag ?? '', size: head.ContentLength ?? 0 });
+}
+
+/** The task's counts as metrics; the job id goes in as metadata (searchable, not a dimension). */
+function countTask(deps: BackfillDeps, jobId: string, task: BatchTask, summary: IngestSummary): void {
+  const metrics = deps.metrics;
+  if (!metrics) return;
+  metrics.addMetadata('jobId', jobId);
+  metrics.addMetadata('taskId', task.taskId);
+  metrics.addMetric(BACKFILL_METRICS.records, MetricUnit.Count, summary.records);
+  metrics.addMetric(BACKFILL_METRICS.rows, MetricUnit.Count, summary.rows);
+  metrics.addMetric(BACKFILL_METRICS.failedRecords, MetricUnit.Count, summary.failedRecords);
+  metrics.publishStoredMetrics();
+}
+
+/** A run record younger than this may belong to an invocation still running (timeout + a margin). */
 /** The lake from the environment the construct sets (LAKE_BUCKET, LAKE_PREFIX). */
 export function lakeFromEnvironment(env: NodeJS.ProcessEnv): string {
   const bucket = env[BACKFILL_ENV.lakeBucket];
@@ -135,7 +152,8 @@ export function lakeFromEnvironment(env: NodeJS.ProcessEnv): string {
 
 // Module scope, so warm invocations reuse them. S3_ENDPOINT is for local runs against an
 // S3-compatible server only; the stack does not set it.
-const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'engagement-lake-backfill' });
+const BACKFILL_SERVICE = process.env.POWERTOOLS_SERVICE_NAME ?? BACKFILL_SERVICE_NAME;
+const logger = new Logger({ serviceName: BACKFILL_SERVICE });
 let deps: BackfillDeps | undefined;
 
 /** The Lambda entry point. */
@@ -144,6 +162,9 @@ export const handler = async (event: BatchInvocation): Promise<BatchResponse> =>
     s3: createS3Client({ endpoint: process.env.S3_ENDPOINT || undefined }),
     lake: lakeFromEnvironment(process.env),
     logger,
+    // Made before the first ingest loads the transform handler, which switches Powertools metrics
+    // off for its own (local) use when POWERTOOLS_METRICS_DISABLED is unset.
+    metrics: new Metrics({ serviceName: BACKFILL_SERVICE }),
     includeRaw: process.env.INCLUDE_RAW !== 'false',
   };
   return runBatchInvocation(event, deps);

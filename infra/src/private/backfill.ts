@@ -5,13 +5,16 @@ import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { BACKFILL_ENV, BACKFILL_PREFIX, BACKFILL_TIMEOUT_MINUTES } from '../backfill/contract';
+import {
+  BACKFILL_ENV,
+  BACKFILL_PREFIX,
+  BACKFILL_SERVICE_NAME,
+  BACKFILL_TIMEOUT_MINUTES,
+} from '../backfill/contract';
+import { METRICS_NAMESPACE } from './delivery';
 import { COPY_PARQUET_WASM, createNodeFunction } from './functions';
 import type { BackfillSettings, LakeSettings } from './settings';
 import { PREFIX, s3KeyUseStatement } from './storage';
-
-/** Powertools' `service` of the backfill function's logs. */
-export const BACKFILL_SERVICE_NAME = 'engagement-lake-backfill';
 
 /** The lake prefixes the backfill function writes: rows, error output, done markers. */
 export const BACKFILL_WRITE_PREFIXES = [PREFIX.events, PREFIX.errors, BACKFILL_PREFIX.ingested] as const;
@@ -114,6 +117,8 @@ export class Backfill extends Construct {
       description: 'engagement-lake: backfills one archive object into the lake (S3 Batch Operations task)',
       environment: {
         POWERTOOLS_SERVICE_NAME: BACKFILL_SERVICE_NAME,
+        // The per-task counts the stack's BackfillFailedRecords alarm watches.
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         // Read by the transform handler the backfill runs in-process, as on the Firehose Lambda.
         INCLUDE_RAW: String(settings.includeRaw),
         DT_START: settings.dtStart,

@@ -10,6 +10,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { BACKFILL_METRICS, BACKFILL_SERVICE_NAME } from '../backfill/contract';
 import { METRICS_NAMESPACE, PROCESSING_FAILED_METRIC, TRANSFORM_SERVICE_NAME } from './delivery';
 import { PREFIX } from './storage';
 
@@ -20,6 +21,8 @@ export interface OperationsProps {
   readonly deliveryStreams: readonly firehose.IDeliveryStream[];
   readonly bufferingInterval: Duration;
   readonly alarmEmail?: string;
+  /** The backfill function, when the backfill option is on: its error output gets one alarm. */
+  readonly backfill?: lambda.IFunction;
 }
 
 /** The alarm topic and every alarm; each alarm notifies the topic when it fires and when it clears. */
@@ -38,7 +41,8 @@ export class Operations extends Construct {
 
     for (const stream of props.deliveryStreams) this.addStreamAlarms(stream, props.bufferingInterval);
     this.addTransformAlarms(props.transform);
-    this.addErrorObjectRule(props.bucket);
+    this.addErrorObjectRule(props.bucket, props.deliveryStreams);
+    if (props.backfill) this.addBackfillAlarm();
   }
 
   private addStreamAlarms(stream: firehose.IDeliveryStream, bufferingInterval: Duration): void {
@@ -122,14 +126,25 @@ export class Operations extends Construct {
     });
   }
 
-  /** Any object Firehose writes under errors/ notifies the topic with its key. */
-  private addErrorObjectRule(bucket: s3.IBucket): void {
+  /**
+   * Each object a delivery stream writes under errors/ notifies the topic with its key. Only the
+   * streams' own objects: Firehose names them `<stream name>-<version>-<time>-<uuid>` after the
+   * error prefix, while `ingest` and the backfill write `part-<run id>-<n>.ndjson` there, in the same
+   * format and layout; a backfill of thousands of objects would otherwise send thousands of
+   * messages. The backfill has its own alarm on its failed-record count instead.
+   *
+   * @see https://docs.aws.amazon.com/firehose/latest/dev/s3-object-name.html
+   */
+  private addErrorObjectRule(bucket: s3.IBucket, streams: readonly firehose.IDeliveryStream[]): void {
     const rule = new events.Rule(this, 'ErrorObjectCreated', {
       description: 'engagement-lake: Firehose wrote an object under the error prefix',
       eventPattern: {
         source: ['aws.s3'],
         detailType: ['Object Created'],
-        detail: { bucket: { name: [bucket.bucketName] }, object: { key: [{ prefix: PREFIX.errors }] } },
+        detail: {
+          bucket: { name: [bucket.bucketName] },
+          object: { key: streams.map((stream) => firehoseErrorObjects(stream.deliveryStreamName)) },
+        },
       },
     });
     rule.addTarget(
@@ -139,6 +154,27 @@ export class Operations extends Construct {
         ),
       }),
     );
+  }
+
+  /**
+   * One alarm for the whole backfill: it fires when a task sends records to the error output and
+   * clears when tasks stop doing so, two messages per episode however many objects fail records.
+   * `backfill status` then gives the counts per job from the completion report.
+   */
+  private addBackfillAlarm(): void {
+    this.alarm(this, 'BackfillFailedRecords', {
+      metric: new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: BACKFILL_METRICS.failedRecords,
+        dimensionsMap: { service: BACKFILL_SERVICE_NAME },
+        statistic: 'Sum',
+        period: Duration.minutes(5),
+      }),
+      threshold: 0,
+      evaluationPeriods: 1,
+      alarmDescription:
+        'The backfill sent records to errors/processing-failed/ (its part-*.ndjson files); run `engagement-lake backfill status JOB` for the counts',
+    });
   }
 
   private alarm(scope: Construct, id: string, props: cloudwatch.AlarmProps): void {
@@ -151,4 +187,9 @@ export class Operations extends Construct {
     alarm.addOkAction(new cwActions.SnsAction(this.topic));
     this.alarms.push(alarm);
   }
+}
+
+/** An EventBridge key matcher for the objects one delivery stream writes under the error prefix. */
+function firehoseErrorObjects(streamName: string): Record<string, string> {
+  return { wildcard: `${PREFIX.errors}*/${streamName}-*` };
 }
