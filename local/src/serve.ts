@@ -18,6 +18,7 @@ import { splitJsonRecords } from '../../transform/src/json-split';
 import { Batcher, DEFAULT_BATCH_LIMITS, type SourceRecord } from './batcher';
 import { LakeDelivery, type DeliveryStats, type LocalTransform } from './delivery';
 import { errorBody, FirehoseApiError, handleApiCall, MAX_BATCH_BYTES, type ApiContext } from './firehose-api';
+import { ErrorWriter } from './error-writer';
 import { defaultWorkerCount, HandlerPool } from './handler-pool';
 import { FolderSink } from './lake-sink';
 import { newRunId } from './run-id';
@@ -72,6 +73,8 @@ export interface ReplayStats {
   segments: number;
   /** Bytes of torn frames dropped: writes a crash interrupted, never acknowledged. */
   tornBytes: number;
+  /** Bytes of damaged frames between whole ones, written to the error output as `spool_damaged`. */
+  damagedBytes: number;
 }
 
 /** Request bodies above this are refused before they are read whole (4 MiB as base64, plus framing). */
@@ -89,26 +92,31 @@ export function deaggregate(data: Buffer, arrivalTime: number): SourceRecord[] {
   return pieces.map((piece) => ({ data: Buffer.from(piece, 'utf8'), arrivalTime }));
 }
 
+/** Past this, an oversized body is cut off instead of drained: a client streaming without end. */
+const MAX_DRAINED_BYTES = 8 * MAX_BODY_BYTES;
+
+/**
+ * Reads a request body. An oversized one is drained without being kept, so the client reads the
+ * 413 answer instead of a reset connection (the SDK would report a hang-up, not the limit).
+ */
 function readBody(request: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const tooLarge = () =>
+      new FirehoseApiError('ValidationException', `the request body exceeds ${MAX_BODY_BYTES} bytes`, 413);
     request.on('data', (chunk: Buffer) => {
       size += chunk.byteLength;
-      if (size > MAX_BODY_BYTES) {
-        reject(
-          new FirehoseApiError(
-            'ValidationException',
-            `the request body exceeds ${MAX_BODY_BYTES} bytes`,
-            413,
-          ),
-        );
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      else chunks.length = 0;
+      if (size > MAX_DRAINED_BYTES) {
+        reject(tooLarge());
         request.destroy();
-        return;
       }
-      chunks.push(chunk);
     });
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('end', () =>
+      size > MAX_BODY_BYTES ? reject(tooLarge()) : resolve(Buffer.concat(chunks).toString('utf8')),
+    );
     request.on('error', reject);
   });
 }
@@ -173,9 +181,19 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     await sink.syncPublished(); // only then may the spool forget these records
   };
 
+  // Damaged spool bytes go to the error output under their own name: never a clash with delivery's files.
+  const damage = new ErrorWriter({ sink, runId: `${runId}-spool`, runStartedAt: startedAt });
+  const keepDamaged = async (stretches: readonly Buffer[]): Promise<void> => {
+    for (const raw of stretches) {
+      const message = `${raw.byteLength} damaged bytes of a serve spool segment (no whole frame): the records they held`;
+      await damage.add({ raw, reason: 'spool_damaged', message, arrivalTime: null });
+    }
+    await damage.flush();
+  };
+
   let replayed: ReplayStats;
   try {
-    replayed = await replayLeftovers(spool, deliverAll, bufferBytes);
+    replayed = await replayLeftovers(spool, deliverAll, keepDamaged, bufferBytes);
   } catch (error) {
     await runner?.close();
     await spool.close();
@@ -320,24 +338,27 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 async function replayLeftovers(
   spool: Spool,
   deliverAll: (records: readonly SpooledRecord[]) => Promise<void>,
+  keepDamaged: (stretches: readonly Buffer[]) => Promise<void>,
   bufferBytes: number,
 ): Promise<ReplayStats> {
-  const stats: ReplayStats = { records: 0, segments: 0, tornBytes: 0 };
+  const stats: ReplayStats = { records: 0, segments: 0, tornBytes: 0, damagedBytes: 0 };
   let group: { segments: string[]; records: SpooledRecord[]; bytes: number } = {
     segments: [],
     records: [],
     bytes: 0,
   };
   const deliverGroup = async () => {
-    await deliverAll(group.records);
+    await deliverAll(group.records); // also makes the damage written before it durable
     await spool.release(group.segments);
     group = { segments: [], records: [], bytes: 0 };
   };
   for (const name of await spool.leftovers()) {
-    const { records, tornBytes } = await spool.readSegment(name);
+    const { records, damaged, tornBytes } = await spool.readSegment(name);
+    if (damaged.length > 0) await keepDamaged(damaged);
     stats.segments += 1;
     stats.records += records.length;
     stats.tornBytes += tornBytes;
+    stats.damagedBytes += damaged.reduce((n, stretch) => n + stretch.byteLength, 0);
     group.segments.push(name);
     for (const record of records) {
       group.records.push(record);

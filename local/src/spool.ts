@@ -7,7 +7,9 @@
  * A segment is a sequence of frames: u32 data length, u32 CRC-32, f64 arrival time (epoch ms),
  * then the record's bytes, little-endian. The CRC covers the length, the arrival time and the
  * bytes, so a frame torn by a crash (it was never acknowledged: the sync had not returned) is
- * recognised and dropped, with everything after it.
+ * recognised and dropped. Damage in the middle of a segment (a bad sector, a stray write) costs only
+ * the damaged bytes: decoding resynchronises at the next offset where a whole frame passes its CRC,
+ * and hands the bytes it skipped back, for the error output.
  */
 import { readFileSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rm, rmdir, writeFile, type FileHandle } from 'node:fs/promises';
@@ -67,24 +69,52 @@ function frameCrc(buffer: Buffer, at: number, length: number): number {
   return crc32(buffer.subarray(at + HEADER_BYTES, at + HEADER_BYTES + length), header);
 }
 
+/** A segment decoded: its whole frames, the damaged stretches between them, and the torn tail. */
+export interface DecodedSegment {
+  records: SpooledRecord[];
+  /** Bytes between whole frames that form no frame: damage, kept for the error output. */
+  damaged: Buffer[];
+  /** Bytes after the last whole frame: a write a crash cut short (never acknowledged), dropped. */
+  tornBytes: number;
+}
+
+/** The length of the whole, CRC-valid frame at `at`, or -1 when none starts there. */
+function frameLengthAt(buffer: Buffer, at: number): number {
+  if (at + HEADER_BYTES > buffer.byteLength) return -1;
+  const length = buffer.readUInt32LE(at);
+  if (length > MAX_FRAME_DATA || at + HEADER_BYTES + length > buffer.byteLength) return -1;
+  return buffer.readUInt32LE(at + 4) === frameCrc(buffer, at, length) ? length : -1;
+}
+
 /**
- * Decodes a segment's frames. Decoding stops at the first frame that is incomplete or fails its
- * CRC: `tornBytes` counts what was dropped from there to the end.
+ * Decodes a segment's frames. Where a frame is incomplete or fails its CRC, decoding looks for the
+ * next whole frame byte by byte: the bytes skipped before one is found are `damaged`; when none is
+ * found, they are the torn tail (`tornBytes`).
  */
-export function decodeFrames(bytes: Uint8Array): { records: SpooledRecord[]; tornBytes: number } {
+export function decodeFrames(bytes: Uint8Array): DecodedSegment {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const records: SpooledRecord[] = [];
+  const damaged: Buffer[] = [];
   let at = 0;
+  let damageFrom = -1;
   while (at + HEADER_BYTES <= buffer.byteLength) {
-    const length = buffer.readUInt32LE(at);
+    const length = frameLengthAt(buffer, at);
+    if (length < 0) {
+      if (damageFrom < 0) damageFrom = at;
+      at += 1;
+      continue;
+    }
+    if (damageFrom >= 0) damaged.push(Buffer.from(buffer.subarray(damageFrom, at)));
+    damageFrom = -1;
     const end = at + HEADER_BYTES + length;
-    if (length > MAX_FRAME_DATA || end > buffer.byteLength) break;
-    if (buffer.readUInt32LE(at + 4) !== frameCrc(buffer, at, length)) break;
-    const arrivalTime = buffer.readDoubleLE(at + 8);
-    records.push({ data: Buffer.from(buffer.subarray(at + HEADER_BYTES, end)), arrivalTime });
+    records.push({
+      data: Buffer.from(buffer.subarray(at + HEADER_BYTES, end)),
+      arrivalTime: buffer.readDoubleLE(at + 8),
+    });
     at = end;
   }
-  return { records, tornBytes: buffer.byteLength - at };
+  const tail = damageFrom >= 0 ? damageFrom : at;
+  return { records, damaged, tornBytes: buffer.byteLength - tail };
 }
 
 /** Makes a folder's entries (files created, renamed or deleted in it) survive a power loss. */
@@ -235,8 +265,8 @@ export class Spool {
     return segments;
   }
 
-  /** Reads a segment's records; a torn tail is dropped and counted in `tornBytes`. */
-  async readSegment(name: string): Promise<{ records: SpooledRecord[]; tornBytes: number }> {
+  /** Reads a segment's records and damaged stretches; a torn tail is dropped and counted in `tornBytes`. */
+  async readSegment(name: string): Promise<DecodedSegment> {
     return decodeFrames(await readFile(join(this.folder, name)));
   }
 
@@ -343,7 +373,7 @@ export class Spool {
       this.size += frames.byteLength;
     } catch (error) {
       // Cut the failed frames off and continue in a new segment, so that no acknowledged frame ever
-      // follows a broken one (replay stops at the first broken frame).
+      // follows a broken one (replay would count those unacknowledged bytes as damage).
       await handle.truncate(this.size).catch(() => undefined);
       await handle.close().catch(() => undefined);
       this.handle = null;

@@ -27,6 +27,12 @@ export interface LocalLake {
 export interface OpenLakeOptions {
   /** Views to create after `events`; default: every `queries/views/*.sql`. */
   readonly views?: ViewDefinition[];
+  /**
+   * Confine the session to the lake's `events/` folder once the views exist (see `confineToLake`):
+   * for SQL a user wrote or parameterised. Off for the project's own tools (the scan profiler
+   * changes settings, which a confined session refuses).
+   */
+  readonly confine?: boolean;
 }
 
 /** The `read_parquet` call over every Parquet file of the lake, partition keys from the path. */
@@ -95,11 +101,25 @@ export async function openLocalLake(lakeDir: string, options: OpenLakeOptions = 
         `create or replace view ${quoteIdentifier(view.name)} as ${rewriteForDuckDb(view.sql)}`,
       );
     }
+    if (options.confine) await confineToLake(connection, lakeDir);
   } catch (error) {
     close();
     throw error;
   }
   return { connection, run: (sql, values = []) => runStatement(connection, sql, values), close };
+}
+
+/**
+ * Lets the session touch no file outside `<lake>/events/`: no reads (a quoted path is a table to
+ * DuckDB's replacement scan, and `read_csv` takes any path), no writes (`COPY`, `EXPORT`,
+ * `ATTACH`), no extensions, no network; and locks the configuration so SQL cannot undo it. DuckDB
+ * resolves `..` before the check, so the trailing slash makes `events-x/` another folder.
+ */
+export async function confineToLake(connection: DuckDBConnection, lakeDir: string): Promise<void> {
+  const events = `${resolve(lakeDir, 'events').replace(/\\/g, '/')}/`;
+  await connection.run(`set allowed_directories = [${quoteString(events)}]`);
+  await connection.run('set enable_external_access = false');
+  await connection.run('set lock_configuration = true');
 }
 
 async function runStatement(

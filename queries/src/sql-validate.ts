@@ -88,3 +88,40 @@ export async function assertParses(sql: string, what: string): Promise<void> {
     );
   }
 }
+
+/** Statements `--sql` may run: a query (SELECT, WITH, VALUES, TABLE), its EXPLAIN, SHOW TABLES, DESCRIBE. */
+const READ_ONLY_STATEMENTS = new Set([
+  'StatementDefaultContext',
+  'ExplainContext',
+  'ShowTablesContext',
+  'ShowColumnsContext',
+]);
+
+/**
+ * Throws a one-line UserInputError unless `sql` (which parses) is one read-only statement: the
+ * lake is written only by `ingest` and `compact`, and one statement keeps a second one from
+ * hiding behind the first.
+ */
+export async function assertReadOnlyQuery(sql: string, what: string): Promise<void> {
+  const tree = (await trino()).parse(sql) as TreeNode;
+  const statements: TreeNode[] = [];
+  const collect = (node: TreeNode): void => {
+    if (node.constructor.name === 'SingleStatementContext') {
+      const statement = node.children?.find((child) => !child.symbol);
+      if (statement) statements.push(statement);
+      return;
+    }
+    for (const child of node.children ?? []) collect(child);
+  };
+  collect(tree);
+  if (statements.length !== 1) {
+    throw new UserInputError(
+      `${what} must be one statement, got ${statements.length}; run them one at a time`,
+    );
+  }
+  if (!READ_ONLY_STATEMENTS.has(statements[0].constructor.name)) {
+    throw new UserInputError(
+      `${what} runs read-only queries (SELECT, WITH, VALUES, EXPLAIN, SHOW TABLES, DESCRIBE); the lake is changed only by ingest and compact`,
+    );
+  }
+}

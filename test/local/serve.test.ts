@@ -2,7 +2,6 @@ import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   DescribeDeliveryStreamCommand,
-  FirehoseClient,
   ListDeliveryStreamsCommand,
   PutRecordBatchCommand,
   PutRecordCommand,
@@ -13,19 +12,11 @@ import { defaultTransform } from '../../local/src/local-transform';
 import { startServer, type RunningServer } from '../../local/src/serve';
 import { decodeFrames, Spool, SPOOL_FOLDER } from '../../local/src/spool';
 import { newRunId } from '../../local/src/run-id';
+import { localFirehose as client } from '../hostile/helpers';
 import { DOCUMENTED, duckdbRows, eventsSql, listFiles, tempDir } from './helpers';
 
 const STREAM = 'engagement-events';
 const RECEIVED_AT = Date.UTC(2026, 10, 28, 12, 0, 0);
-
-function client(port: number): FirehoseClient {
-  return new FirehoseClient({
-    endpoint: `http://127.0.0.1:${port}`,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
-    maxAttempts: 1,
-  });
-}
 
 async function documentedLines(name: string): Promise<string[]> {
   return (await readFile(join(DOCUMENTED, `${name}.ndjson`), 'utf8'))
@@ -499,7 +490,7 @@ describe('serve', () => {
       await killed.close();
 
       // Assert
-      expect(replayed).toEqual({ records: 5, segments: 2, tornBytes: 0 });
+      expect(replayed).toEqual({ records: 5, segments: 2, tornBytes: 0, damagedBytes: 0 });
       expect(stats).toMatchObject({ records: 5, rows: 5 });
       const rows = await duckdbRows(
         eventsSql(lake, 'epoch_ms(arrival_time)::double as arrival_ms, count(*)::int as n') +

@@ -75,18 +75,55 @@ describe('spool', () => {
       }
     });
 
-    it('stops at a frame whose bytes were changed (CRC mismatch)', () => {
+    it('skips a frame whose bytes were changed (CRC mismatch), keeps the frames after it, and hands back its bytes', () => {
       // Arrange
       const frames = encodeFrames([record('first'), record('second'), record('third')]);
+      const second = encodeFrames([record('second')]);
       const damaged = Buffer.from(frames);
       damaged[damaged.indexOf('second') + 2] ^= 0x01;
 
       // Act
       const decoded = decodeFrames(damaged);
 
+      // Assert: the damaged stretch is the second frame, byte for byte as it is on disk
+      expect(texts(decoded.records)).toEqual(['first', 'third']);
+      expect(decoded.damaged).toEqual([
+        damaged.subarray(frames.indexOf(second), frames.indexOf(second) + second.length),
+      ]);
+      expect(decoded.tornBytes).toBe(0);
+    });
+
+    it('resynchronises after damage at any byte of a middle frame, header included', () => {
+      // Arrange
+      const frames = encodeFrames([record('first'), record('second'), record('third')]);
+      const start = encodeFrames([record('first')]).byteLength;
+      const length = encodeFrames([record('second')]).byteLength;
+
+      for (let i = start; i < start + length; i++) {
+        const damaged = Buffer.from(frames);
+        damaged[i] ^= 0xff;
+        // Act
+        const decoded = decodeFrames(damaged);
+        // Assert: every byte is a record's or in the damaged stretch
+        expect(texts(decoded.records)).toEqual(['first', 'third']);
+        expect(decoded.damaged.reduce((n, d) => n + d.byteLength, 0)).toBe(length);
+        expect(decoded.tornBytes).toBe(0);
+      }
+    });
+
+    it('hands back garbage written between two frames exactly, and a torn tail after it is still torn', () => {
+      // Arrange
+      const garbage = Buffer.from(Array.from({ length: 37 }, (_, i) => (i * 53 + 7) % 256));
+      const tail = encodeFrames([record('never answered')]).subarray(0, 20);
+      const bytes = Buffer.concat([encodeFrames([record('a')]), garbage, encodeFrames([record('b')]), tail]);
+
+      // Act
+      const decoded = decodeFrames(bytes);
+
       // Assert
-      expect(texts(decoded.records)).toEqual(['first']);
-      expect(decoded.tornBytes).toBe(frames.byteLength - encodeFrames([record('first')]).byteLength);
+      expect(texts(decoded.records)).toEqual(['a', 'b']);
+      expect(decoded.damaged).toEqual([garbage]);
+      expect(decoded.tornBytes).toBe(20);
     });
   });
 
@@ -297,7 +334,7 @@ describe('spool', () => {
       const replay = await mine.readSegment(name);
 
       // Assert
-      expect(replay).toEqual({ records: [], tornBytes: 0 });
+      expect(replay).toEqual({ records: [], damaged: [], tornBytes: 0 });
       expect((await readFile(segment)).byteLength).toBe(0);
       await Promise.all([crashed.close(), mine.close()]);
     });

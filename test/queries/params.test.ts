@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { parseQueryFile } from '../../queries/src/catalog';
 import {
   athenaExecutionParameters,
@@ -71,6 +72,23 @@ describe('params', () => {
       expect(() => resolveParams(QUERY, parseParamArgs(args), NOW)).toThrow(message);
     });
 
+    const INJECTIONS = [
+      "1' or '1'='1",
+      "1; copy (select 1) to '/tmp/x.csv'",
+      "1) union select * from read_csv('/etc/passwd') --",
+      '1 --',
+      '(select 1)',
+    ];
+    it.each(['limit_to', 'bots', 'start'].flatMap((name) => INJECTIONS.map((text) => [name, text])))(
+      'refuses %s=%j: a typed value cannot carry SQL',
+      (name, text) => {
+        // Act / Assert
+        expect(() => resolveParams(QUERY, parseParamArgs([`${name}=${text}`, 'who=x']), NOW)).toThrow(
+          `--param ${name} must be a`,
+        );
+      },
+    );
+
     it('rejects a malformed or repeated --param', () => {
       // Act / Assert
       expect(() => parseParamArgs(['novalue'])).toThrow("--param must look like name=value, got 'novalue'");
@@ -88,6 +106,21 @@ describe('params', () => {
     ] as const)('renders %s %j as %s', (type, value, expected) => {
       // Act / Assert
       expect(athenaLiteral(type, value)).toBe(expected);
+    });
+
+    it('renders any string (200 runs) as one literal that reads back as the same string', () => {
+      fc.assert(
+        fc.property(fc.string({ unit: 'binary' }), (text) => {
+          // Act
+          const literal = athenaLiteral('string', text);
+          // Assert: quotes only at the ends and doubled inside, so the value cannot end the literal
+          const inner = literal.slice(1, -1);
+          expect(literal.startsWith("'") && literal.endsWith("'")).toBe(true);
+          expect(inner.replace(/''/g, '')).not.toContain("'");
+          expect(inner.replace(/''/g, "'")).toBe(text);
+        }),
+        { numRuns: 200 },
+      );
     });
 
     it('refuses a non-number for an int, so nothing unquoted is ever written from text', () => {

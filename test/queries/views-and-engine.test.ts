@@ -1,3 +1,5 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadSavedQueries, loadViews } from '../../queries/src/catalog';
 import { openLocalLake } from '../../queries/src/duckdb-engine';
 import { athenaExecutionParameters, bindValues, resolveParams } from '../../queries/src/params';
@@ -14,6 +16,35 @@ describe('local DuckDB engine', () => {
     lakes.push(remove);
     return dir;
   };
+
+  describe('confined to the lake', () => {
+    it('reads a file outside the lake unconfined, and refuses it, writes and settings once confined', async () => {
+      // Arrange: a CSV beside the lake's events/
+      const dir = newLake();
+      await writeRows(dir, [row('sms', 'sms.delivered', '2026-11-01T10:00:00Z', { event_id: 'in' })]);
+      const outside = join(dir, 'outside.csv');
+      writeFileSync(outside, 'name\nsecret\n');
+      const read = `select name from read_csv('${outside}')`;
+      const open = await openLocalLake(dir, { views: [] });
+      const confined = await openLocalLake(dir, { views: [], confine: true });
+      try {
+        // Act
+        const before = await open.run(read);
+        // Assert: the same statements fail only in the confined session, which still reads events
+        expect(before.rows).toEqual([{ name: 'secret' }]);
+        await expect(confined.run(read)).rejects.toThrow(/^Permission Error: /);
+        await expect(confined.run(`copy (select 1) to '${join(dir, 'copy.csv')}'`)).rejects.toThrow(
+          /^Permission Error: /,
+        );
+        await expect(confined.run('set enable_external_access = true')).rejects.toThrow(/locked/);
+        expect(existsSync(join(dir, 'copy.csv'))).toBe(false);
+        expect((await confined.run('select event_id from events')).rows).toEqual([{ event_id: 'in' }]);
+      } finally {
+        open.close();
+        confined.close();
+      }
+    });
+  });
 
   describe('events', () => {
     it('reads Arrow (TIMESTAMP WITH TIME ZONE) and Firehose-like (TIMESTAMP) files as UTC timestamps', async () => {

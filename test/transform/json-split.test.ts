@@ -142,15 +142,42 @@ describe('splitJsonRecords', () => {
   });
 
   describe('size limit', () => {
-    it('cuts a piece larger than maxRecordBytes, skips its rest and keeps the next records', () => {
-      // Arrange
+    it('cuts a piece larger than maxRecordBytes into parts that each pass the limit, loses none of it and keeps the next records', () => {
+      // Arrange: 109 bytes, limit 50: cuts after bytes 51 and 102; the 7-byte rest joins the part before it
       const big = `{"a":"${'x'.repeat(100)}"}`;
       const text = `${big}\n{"b":2}`;
       // Act
       const pieces = splitJsonRecords(text, { maxRecordBytes: 50 });
       // Assert
-      expect(pieces).toEqual([big.slice(0, 51), '{"b":2}']);
+      expect(pieces).toEqual([big.slice(0, 51), big.slice(51), '{"b":2}']);
     });
+
+    it('keeps a piece of up to about twice the limit whole', () => {
+      // Arrange: 70 bytes, limit 50: one cut, nothing after it to emit it early
+      const big = `{"a":"${'x'.repeat(61)}"}`;
+      // Act
+      const pieces = splitJsonRecords(`${big}\n{"b":2}`, { maxRecordBytes: 50 });
+      // Assert
+      expect(pieces).toEqual([big, '{"b":2}']);
+    });
+
+    it.each([1, 3, 64, 4096])(
+      'gives back every byte of a piece 40 times the limit, in parts over the limit, in chunks of %i characters',
+      (size) => {
+        // Arrange: multi-byte text, escapes and brackets inside the oversized piece
+        const big = `{"a":"${'é😀\\"{['.repeat(250)}","b":[${'1,'.repeat(300)}2]}`;
+        const limit = Buffer.byteLength(big) / 40;
+        // Act
+        const pieces = splitInChunks(`{"z":0}\n${big}\n{"b":2}`, size, limit);
+        // Assert
+        expect(pieces[0]).toBe('{"z":0}');
+        expect(pieces.at(-1)).toBe('{"b":2}');
+        const parts = pieces.slice(1, -1);
+        expect(parts.join('')).toBe(big);
+        expect(parts.length).toBeGreaterThan(10);
+        for (const part of parts) expect(Buffer.byteLength(part)).toBeGreaterThan(limit);
+      },
+    );
 
     it('counts UTF-8 bytes, not characters', () => {
       // Arrange: 10 characters of 3 bytes each plus 8 ASCII = 38 bytes
@@ -160,30 +187,35 @@ describe('splitJsonRecords', () => {
       const over = splitJsonRecords(text, { maxRecordBytes: 37 });
       // Assert
       expect(under).toEqual([text]);
-      expect(over).toHaveLength(1);
+      expect(over).toEqual([text]);
       expect(Buffer.byteLength(over[0]!, 'utf8')).toBeGreaterThan(37);
     });
 
-    it('cuts an oversized garbage line and keeps the next records', () => {
+    it('cuts an oversized garbage line into parts over the limit and keeps the next records', () => {
       // Arrange
-      const text = `${'z'.repeat(200)}\n{"b":2}`;
+      const text = `${'z'.repeat(350)}\n{"b":2}`;
       // Act
       const pieces = splitJsonRecords(text, { maxRecordBytes: 100 });
       // Assert
-      expect(pieces).toEqual(['z'.repeat(101), '{"b":2}']);
+      expect(pieces).toEqual(['z'.repeat(101), 'z'.repeat(101), 'z'.repeat(148), '{"b":2}']);
     });
 
     it('defaults to the Firehose record limit of 1,000 KiB', () => {
       // Arrange
       const fits = `{"a":"${'x'.repeat(1000 * 1024 - 8)}"}`;
-      const tooBig = `{"a":"${'x'.repeat(1000 * 1024 - 7)}"}`;
+      const tooBig = `{"a":"${'x'.repeat(2.5 * 1000 * 1024)}"}`;
       // Act
       const pieces = splitJsonRecords(`${fits}\n${tooBig}\n{"c":1}`);
-      // Assert
-      expect(pieces).toHaveLength(3);
-      expect(pieces[0]).toBe(fits);
-      expect(pieces[1]!.length).toBe(1000 * 1024 + 1);
-      expect(pieces[2]).toBe('{"c":1}');
+      // Assert: lengths and booleans, so a failure does not print megabytes
+      expect(pieces.map((piece) => piece.length)).toEqual([
+        fits.length,
+        1000 * 1024 + 1,
+        tooBig.length - (1000 * 1024 + 1),
+        7,
+      ]);
+      expect(pieces[0] === fits).toBe(true);
+      expect(pieces[1]! + pieces[2]! === tooBig).toBe(true);
+      expect(pieces[3]).toBe('{"c":1}');
     });
   });
 });
@@ -236,7 +268,7 @@ describe('JsonRecordSplitter', () => {
       // Act
       const pieces = splitInChunks(`{"z":0}\n${big}\n{"b":2}`, 7, 100);
       // Assert
-      expect(pieces).toEqual(['{"z":0}', big.slice(0, 101), '{"b":2}']);
+      expect(pieces).toEqual(['{"z":0}', big.slice(0, 101), big.slice(101, 202), big.slice(202), '{"b":2}']);
     });
 
     it('handles many records in one large input', () => {
@@ -300,11 +332,11 @@ describe('JsonRecordSplitter', () => {
       'counts the bytes of a piece across chunks of %i characters and cuts it past the limit',
       (size) => {
         // Arrange: `{"s":"` is 6 bytes, each "é" 2: the 8th "é" takes the piece to 22 > 20 bytes
-        const text = `{"s":"${'é'.repeat(12)}"}\n{"b":2}`;
+        const text = `{"s":"${'é'.repeat(24)}"}\n{"b":2}`;
         // Act
         const pieces = splitInChunks(text, size, 20);
-        // Assert
-        expect(pieces).toEqual([`{"s":"${'é'.repeat(8)}`, '{"b":2}']);
+        // Assert: then 11 "é" (22 bytes) make the next cut, and the 5-character rest joins it
+        expect(pieces).toEqual([`{"s":"${'é'.repeat(8)}`, `${'é'.repeat(16)}"}`, '{"b":2}']);
       },
     );
 
@@ -316,18 +348,18 @@ describe('JsonRecordSplitter', () => {
         const tooBig = `{"a":"${'x'.repeat(22)}"}`;
         // Act
         const pieces = splitInChunks(`${fits}${tooBig}\n${fits}`, size, 28);
-        // Assert: the cut is just past the limit, after the 29th byte; the closing brace is skipped
-        expect(pieces).toEqual([fits, `{"a":"${'x'.repeat(22)}"`, fits]);
+        // Assert: cut just past the limit, after the 29th byte; the 1-byte rest joins that part
+        expect(pieces).toEqual([fits, tooBig, fits]);
       },
     );
 
     it('never cuts between the halves of a surrogate pair when streamed', () => {
       // Arrange: `{"s":"` is 6 bytes, each "😀" 4 (two UTF-16 units): the 4th "😀" passes 20 bytes
-      const text = `{"s":"${'😀'.repeat(6)}"}\n{"b":2}`;
+      const text = `{"s":"${'😀'.repeat(12)}"}\n{"b":2}`;
       // Act
       const pieces = splitInChunks(text, 3, 20);
-      // Assert
-      expect(pieces).toEqual([`{"s":"${'😀'.repeat(4)}`, '{"b":2}']);
+      // Assert: 6 + 4 × 4 = 22 bytes, then 6 × 4 = 24 bytes, then the rest joins that part
+      expect(pieces).toEqual([`{"s":"${'😀'.repeat(4)}`, `${'😀'.repeat(8)}"}`, '{"b":2}']);
     });
   });
 });

@@ -17,8 +17,11 @@
  * - JSON strings cannot hold a raw newline, so a string still open at a newline is closed there.
  * - Anything else (numbers, `true`, garbage) is one piece up to the end of its line or the next
  *   `{` / `[`, so it fails individually and is kept in the error output.
- * - A piece larger than `maxRecordBytes` (UTF-8) is cut just past the limit and emitted as is,
- *   so it fails as `record_too_large`; the rest of that record is skipped, which bounds memory.
+ * - A piece larger than `maxRecordBytes` (UTF-8) is emitted whole or, to bound memory, as consecutive
+ *   pieces that each exceed the limit (so each fails as `record_too_large`) and that, joined in
+ *   order, give back the piece's text exactly. A cut is made each time the text held since the last
+ *   cut passes the limit, and each cut is emitted one cut late, so the last (short) rest is appended
+ *   to the piece before it: at most about twice the limit is ever held.
  *
  * Linear time: every character is looked at a bounded number of times (inside strings, `indexOf`
  * jumps to the next quote, backslash or newline), and chunks are only sliced and joined.
@@ -99,8 +102,12 @@ export class JsonRecordSplitter {
   private escaped = false;
   /** The previous character was a newline inside an open value. */
   private atLineStart = false;
-  /** The current piece passed the size limit and was emitted; the rest of it is skipped. */
-  private discarding = false;
+  /**
+   * The part of an oversized piece cut last and not yet emitted (see the boundary rules): it goes
+   * out when the next cut is made, or with the rest of the piece when the piece ends.
+   */
+  private held: string | null = null;
+  /** UTF-8 bytes of the current piece since its start or its last cut. */
   private bytes = 0;
   /** Text of the current piece from earlier chunks. */
   private parts: string[] = [];
@@ -118,14 +125,14 @@ export class JsonRecordSplitter {
   push(chunk: string): string[] {
     const out: string[] = [];
     // Index in `chunk` where the current piece's unsaved text starts; -1 when nothing is kept.
-    let start = this.mode === 'between' || this.discarding ? -1 : 0;
+    let start = this.mode === 'between' ? -1 : 0;
     this.backslashAt = -1;
     this.newlineAt = -1;
     for (let i = 0; i < chunk.length; i++) {
       // Fast path for the bulk of the text, inside a value: over as many characters as cannot take
       // the piece past the size limit (at most 3 UTF-8 bytes per UTF-16 unit), so no cut falls there.
       const room = Math.floor((this.maxRecordBytes - this.bytes) / 3);
-      if (this.mode === 'value' && !this.atLineStart && !this.discarding && room > 0) {
+      if (this.mode === 'value' && !this.atLineStart && room > 0) {
         i = this.scanValue(chunk, i, Math.min(chunk.length, i + room));
         if (this.depth <= 0 && !this.inString) {
           this.emit(out, chunk, start, i + 1);
@@ -152,30 +159,27 @@ export class JsonRecordSplitter {
         start = i;
       }
 
-      if (!this.discarding) {
-        this.bytes += utf8Length(c);
-        // Never cut between the two halves of a surrogate pair.
-        if (this.bytes > this.maxRecordBytes && !(c >= 0xd800 && c <= 0xdbff)) {
-          this.emit(out, chunk, start, i + 1, false);
-          this.discarding = true;
-          start = -1;
-        }
+      this.bytes += utf8Length(c);
+      // Never cut between the two halves of a surrogate pair.
+      if (this.bytes > this.maxRecordBytes && !(c >= 0xd800 && c <= 0xdbff)) {
+        this.cut(out, chunk, start, i + 1);
+        start = i + 1;
       }
 
       if (this.step(c)) {
-        if (!this.discarding) this.emit(out, chunk, start, i + 1);
+        this.emit(out, chunk, start, i + 1);
         this.reset();
         start = -1;
       }
     }
-    if (start >= 0 && !this.discarding && this.mode !== 'between') this.parts.push(chunk.slice(start));
+    if (start >= 0 && start < chunk.length && this.mode !== 'between') this.parts.push(chunk.slice(start));
     return out;
   }
 
   /** Ends the stream: returns the last record if one is still open (it is incomplete, and will fail). */
   end(): string[] {
     const out: string[] = [];
-    if (this.mode !== 'between' && !this.discarding) this.emit(out, '', 0, 0);
+    if (this.mode !== 'between') this.emit(out, '', 0, 0);
     this.reset();
     return out;
   }
@@ -191,7 +195,7 @@ export class JsonRecordSplitter {
     this.inString = false;
     this.escaped = false;
     this.atLineStart = false;
-    this.discarding = false;
+    this.held = null;
     this.bytes = 0;
     this.parts = [];
   }
@@ -261,11 +265,26 @@ export class JsonRecordSplitter {
     return this.depth <= 0 && !this.inString;
   }
 
-  private emit(out: string[], chunk: string, start: number, end: number, trim = true): void {
+  /** The current piece's text since its last cut, up to `end` in `chunk`; clears what was kept. */
+  private take(chunk: string, start: number, end: number): string {
     const tail = start >= 0 ? chunk.slice(start, end) : '';
     const joined = this.parts.length > 0 ? this.parts.join('') + tail : tail;
     this.parts = [];
-    const text = trim ? trimEndSpace(joined) : joined;
+    return joined;
+  }
+
+  /** Cuts an oversized piece here: emits the part held from the previous cut and holds this one. */
+  private cut(out: string[], chunk: string, start: number, end: number): void {
+    if (this.held !== null) out.push(this.held);
+    this.held = this.take(chunk, start, end);
+    this.bytes = 0;
+  }
+
+  /** Emits the rest of the current piece, after the part held from its last cut if any. */
+  private emit(out: string[], chunk: string, start: number, end: number): void {
+    const rest = this.take(chunk, start, end);
+    const text = trimEndSpace(this.held === null ? rest : this.held + rest);
+    this.held = null;
     if (text !== '') out.push(text);
   }
 }

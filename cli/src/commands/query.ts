@@ -15,7 +15,8 @@ import {
   resolveParams,
 } from '../../../queries/src/params';
 import { findPlaceholders } from '../../../queries/src/sql-tokens';
-import { assertParses } from '../../../queries/src/sql-validate';
+import { userSqlError } from '../../../queries/src/sql-errors';
+import { assertParses, assertReadOnlyQuery } from '../../../queries/src/sql-validate';
 import { didYouMean } from '../../../queries/src/suggest';
 import type { ParamValue, QueryResult, SavedQuery } from '../../../queries/src/types';
 
@@ -76,10 +77,16 @@ export async function runQuery(name: string | undefined, options: QueryOptions):
       );
     }
   } else {
-    const lake = await openLocalLake(options.lake, { views: viewsUsedBy(plan.sql, loadViews()) });
+    // Confined to the lake's files: user SQL, and parameter values, can read or write nothing else.
+    const lake = await openLocalLake(options.lake, {
+      views: viewsUsedBy(plan.sql, loadViews()),
+      confine: true,
+    });
     for (const hint of lakeHints(options.lake, readLakeLayout(options.lake))) err(hint);
     try {
       result = await lake.run(plan.sql, plan.values);
+    } catch (error) {
+      throw (options.sql !== undefined && userSqlError(error, '--sql')) || error;
     } finally {
       lake.close();
     }
@@ -96,6 +103,7 @@ async function planQuery(name: string | undefined, options: QueryOptions): Promi
     if (findPlaceholders(options.sql).length > 0)
       throw new UserInputError('--sql cannot contain `?` parameters; write the values into the SQL');
     await assertParses(options.sql, '--sql');
+    await assertReadOnlyQuery(options.sql, '--sql');
     return { sql: options.sql, values: [], athenaParameters: [] };
   }
   if (!name)

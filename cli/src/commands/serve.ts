@@ -107,7 +107,7 @@ export async function runServe(options: ServeCommandOptions): Promise<void> {
     const { replayed } = running;
     if (replayed.segments > 0) {
       process.stderr.write(
-        `delivered ${replayed.records} records an earlier run had acknowledged but not delivered (${replayed.segments} spool segments${replayed.tornBytes > 0 ? `; ${replayed.tornBytes} bytes of unacknowledged writes dropped` : ''})\n`,
+        `delivered ${replayed.records} records an earlier run had acknowledged but not delivered (${replayed.segments} spool segments${replayed.tornBytes > 0 ? `; ${replayed.tornBytes} bytes of unacknowledged writes dropped` : ''}${replayed.damagedBytes > 0 ? `; ${replayed.damagedBytes} damaged bytes kept in the error output` : ''})\n`,
       );
     }
     process.stderr.write(

@@ -52,8 +52,8 @@ describe('smsVoiceV2', () => {
       expect(smsVoiceV2.matches(smsEvent({ eventVersion: 1 }))).toBe(true);
     });
 
-    it('does not match without eventVersion, or with an SES mail object', () => {
-      const withoutVersion = smsEvent();
+    it('does not match without eventVersion and with an unknown type, or with an SES mail object', () => {
+      const withoutVersion = smsEvent({ eventType: 'SOMETHING_ELSE' });
       delete withoutVersion.eventVersion;
       expect(smsVoiceV2.matches(withoutVersion)).toBe(false);
       expect(smsVoiceV2.matches(smsEvent({ mail: {} }))).toBe(false);

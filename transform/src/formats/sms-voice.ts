@@ -118,12 +118,30 @@ function eventVersionOf(read: FieldReader): string | null {
   return typeof value === 'number' && Number.isFinite(value) ? String(value) : null;
 }
 
-/** End User Messaging SMS/voice v2 events: `eventType` and `eventVersion`, and no SES `mail` object. */
+/**
+ * A sparse delivery receipt (`{"eventType":"TEXT_DELIVERED","messageId":"…","isFinal":true}`) has no
+ * `eventVersion`, but its type and `messageId` say what it is. Only a known End User Messaging type
+ * counts, so that any other JSON with an `eventType` and a `messageId` stays `unknown_format`.
+ */
+function isSparseReceipt(event: Record<string, unknown>): boolean {
+  return (
+    typeof event.messageId === 'string' &&
+    typeof event.eventType === 'string' &&
+    classifySmsVoiceType(event.eventType).known
+  );
+}
+
+/**
+ * End User Messaging SMS/voice v2 events: `eventType` and `eventVersion` (or, for a sparse receipt,
+ * a known End User Messaging type and a `messageId`), and no SES `mail` object.
+ */
 export const smsVoiceV2: SourceFormat = {
   name: 'sms_voice_v2',
   matches: (event) =>
     typeof event.eventType === 'string' &&
-    (typeof event.eventVersion === 'string' || typeof event.eventVersion === 'number') &&
+    (typeof event.eventVersion === 'string' ||
+      typeof event.eventVersion === 'number' ||
+      isSparseReceipt(event)) &&
     !isPlainObject(event.mail),
   flatten: (event): Flattened => {
     const read = new FieldReader(event);

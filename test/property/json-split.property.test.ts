@@ -1,0 +1,130 @@
+import fc from 'fast-check';
+import { JsonRecordSplitter } from '../../transform/src/json-split';
+
+const RUNS = 1000;
+// What the splitter drops between records: JSON white space and the byte-order mark.
+const SPACE = new Set([' ', '\t', '\n', '\r', '\uFEFF']);
+
+/** Feeds `text` in chunks of the given sizes (cycled; a chunk may split a surrogate pair). */
+function split(text: string, sizes: readonly number[], maxRecordBytes?: number): string[] {
+  const splitter = new JsonRecordSplitter({ maxRecordBytes });
+  const out: string[] = [];
+  for (let at = 0, i = 0; at < text.length; i++) {
+    const size = sizes.length === 0 ? text.length : sizes[i % sizes.length]!;
+    out.push(...splitter.push(text.slice(at, at + size)));
+    at += size;
+  }
+  return [...out, ...splitter.end()];
+}
+
+/** True when `joined` is `text` with only white space left out. */
+function onlySpaceRemoved(text: string, joined: string): boolean {
+  let j = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (j < joined.length && text[i] === joined[j]) j++;
+    else if (!SPACE.has(text[i]!)) return false;
+  }
+  return j === joined.length;
+}
+
+const chunkSizes = fc.array(fc.integer({ min: 1, max: 40 }), { maxLength: 5 });
+
+/** Objects and arrays (which may follow each other with no separator), compact or pretty-printed. */
+const containerRecord = fc
+  .tuple(
+    fc.oneof(
+      fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 3 })),
+      fc.array(fc.jsonValue({ maxDepth: 3 })),
+    ),
+    fc.boolean(),
+  )
+  .map(([value, pretty]) => JSON.stringify(value, null, pretty ? 2 : undefined));
+
+describe('JsonRecordSplitter (property-based)', () => {
+  it(`gives back each record of any concatenation, with any separators and chunking (${RUNS} runs)`, () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(containerRecord, fc.constantFrom('', '\n', '\r\n', ' ', '\n\n\t')), {
+          maxLength: 8,
+        }),
+        chunkSizes,
+        (records, sizes) => {
+          // Arrange
+          const text = records.map(([record, separator]) => record + separator).join('');
+          // Act
+          const pieces = split(text, sizes);
+          // Assert
+          expect(pieces).toEqual(records.map(([record]) => record));
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it(`splits newline-delimited JSON values of any kind into the values (${RUNS} runs)`, () => {
+    fc.assert(
+      fc.property(fc.array(fc.json({ maxDepth: 3 }), { maxLength: 8 }), chunkSizes, (records, sizes) => {
+        // Act
+        const pieces = split(records.map((record) => `${record}\n`).join(''), sizes);
+        // Assert
+        expect(pieces).toEqual(records);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it(`loses nothing but white space between records, for any text, limit and chunking (${RUNS} runs)`, () => {
+    const unit = fc.constantFrom(
+      '{',
+      '}',
+      '[',
+      ']',
+      '"',
+      '\\',
+      '\n',
+      '\r',
+      ' ',
+      'a',
+      '1',
+      ':',
+      ',',
+      'é',
+      '😀',
+      '\uFEFF',
+    );
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.string({ unit, maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 200 })),
+        chunkSizes,
+        fc.integer({ min: 4, max: 60 }),
+        (text, sizes, limit) => {
+          // Act
+          const pieces = split(text, sizes, limit);
+          // Assert: joined, the pieces are the input less white space; none is empty
+          expect(onlySpaceRemoved(text, pieces.join(''))).toBe(true);
+          expect(pieces.every((piece) => piece !== '')).toBe(true);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it(`cuts an oversized record into parts that each pass the limit and join to it (${RUNS} runs)`, () => {
+    fc.assert(
+      fc.property(containerRecord, chunkSizes, fc.integer({ min: 4, max: 30 }), (record, sizes, limit) => {
+        // Arrange: one record, then one within every limit, which must come out whole
+        const text = `${record}\n[]`;
+        // Act
+        const pieces = split(text, sizes, limit);
+        // Assert
+        const parts = pieces.slice(0, -1);
+        expect(pieces.at(-1)).toBe('[]');
+        expect(parts.join('')).toBe(record);
+        if (parts.length > 1) {
+          for (const part of parts) expect(Buffer.byteLength(part)).toBeGreaterThan(limit);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
