@@ -80,6 +80,7 @@ export class LakeDelivery {
   private readonly writes: Promise<void>[] = [];
   private invocations = 0;
   private fileSeq = 0;
+  private publishedSeq = 0;
   readonly stats: DeliveryStats = {
     records: 0,
     okRecords: 0,
@@ -107,6 +108,14 @@ export class LakeDelivery {
   /** Rows waiting in partition buffers. */
   get bufferedRows(): number {
     return this.buffer.totalRows;
+  }
+
+  /**
+   * The highest number `n` of a published `part-<runId>-<n>.parquet` (0 before the first): what a
+   * checkpoint records. Files finish out of order, so it is the highest, not the last, published.
+   */
+  get lastPublishedFileSeq(): number {
+    return this.publishedSeq;
   }
 
   /**
@@ -186,24 +195,25 @@ export class LakeDelivery {
 
   /** Names the partition's next file (in flush order, so names never depend on timing) and writes it. */
   private async writePartition(due: PartitionRows<BufferedPartitionChunk>): Promise<void> {
-    this.fileSeq += 1;
-    const name = `part-${this.options.runId}-${String(this.fileSeq).padStart(6, '0')}.parquet`;
+    const seq = (this.fileSeq += 1);
+    const name = `part-${this.options.runId}-${String(seq).padStart(6, '0')}.parquet`;
     const key = `events/${partitionPath(due.partition)}/${name}`;
     const chunks = due.chunks.map((chunk) => chunk.ipc);
     due.chunks.length = 0; // the chunks go to the encoder (transferred when it is a worker)
     if (this.runner.encode) {
       // Encoded off this thread; a few files at a time, so the rows waiting to be written stay bounded.
-      const written = this.runner.encode(chunks).then((bytes) => this.publish(key, due.rows, bytes));
+      const written = this.runner.encode(chunks).then((bytes) => this.publish(key, seq, due.rows, bytes));
       written.catch(() => undefined); // awaited below or in flush()
       this.writes.push(written);
       while (this.writes.length > this.runner.concurrency) await this.writes.shift();
       return;
     }
-    await this.publish(key, due.rows, encodeChunks(chunks));
+    await this.publish(key, seq, due.rows, encodeChunks(chunks));
   }
 
-  private async publish(key: string, rows: number, bytes: Uint8Array): Promise<void> {
+  private async publish(key: string, seq: number, rows: number, bytes: Uint8Array): Promise<void> {
     await this.options.sink.put(key, bytes);
+    this.publishedSeq = Math.max(this.publishedSeq, seq);
     this.published(key, rows, bytes.byteLength);
   }
 

@@ -10,12 +10,11 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { readHandlerConfig } from '../../transform/src/handler-config';
-import { buildTransformationEvent, handlerBatchResult, type BatchResult } from './batch-outcome';
+import type { BatchResult } from './batch-outcome';
 import type { SourceRecord } from './batcher';
 import { transformBatchDirect, type DirectSettings } from './direct-transform';
-import { concatIpcStreams } from './ipc-chunks';
+import { encodeChunks, inProcessRunner } from './handler-pool';
 import { defaultTransform } from './local-transform';
-import { encodeParquetIpc } from './parquet-writer';
 
 /** A batch as posted to a worker: every record's bytes in one buffer, cut at `ends`. */
 export interface BatchRequest {
@@ -71,13 +70,9 @@ function transferables(reply: WorkerResponse): ArrayBuffer[] {
 /** Makes the function that transforms one batch, on the path the settings name. */
 function batchTransformer(settings: WorkerSettings): (request: BatchRequest) => Promise<BatchResult> {
   if (settings.path === 'handler') {
-    const transform = defaultTransform({ includeRaw: settings.includeRaw });
-    return async (request) => {
-      const batch = unpack(request);
-      const event = buildTransformationEvent(batch, request.invocationId);
-      const response = await transform.handler(event);
-      return handlerBatchResult(batch, event, response, (r) => transform.failureOf(r), transform.parseRow);
-    };
+    // The reference path, exactly as the main thread runs it without workers.
+    const runner = inProcessRunner(defaultTransform({ includeRaw: settings.includeRaw }));
+    return (request) => runner.run(unpack(request), request.invocationId);
   }
   // The handler's settings, read as the handler reads them (its environment is this worker's).
   const config = readHandlerConfig(process.env);
@@ -94,7 +89,7 @@ if (parentPort) {
   const transformBatch = batchTransformer(workerData as WorkerSettings);
   const handle = async (request: WorkerRequest): Promise<WorkerResponse> =>
     request.kind === 'encode'
-      ? { id: request.id, encoded: encodeParquetIpc(concatIpcStreams(request.chunks)) }
+      ? { id: request.id, encoded: encodeChunks(request.chunks) }
       : { id: request.id, result: await transformBatch(request) };
   let chain: Promise<void> = Promise.resolve();
   port.on('message', (request: WorkerRequest) => {

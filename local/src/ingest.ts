@@ -223,11 +223,6 @@ function arrivalOf(source: InputSource): number | null {
   return source.kind === 's3' ? arrivalFromObjectName(source.key) : null;
 }
 
-/** `part-<runId>-<n>.parquet` → n. */
-function fileSeq(key: string): number {
-  return Number(/-(\d+)\.parquet$/.exec(key)?.[1] ?? 0);
-}
-
 async function deliver(
   run: Run,
   sources: readonly InputSource[],
@@ -239,7 +234,6 @@ async function deliver(
   const record = live.record;
   const changed: string[] = [];
   const tally = new SourceTally();
-  let parquetSeq = 0;
   const delivery = new LakeDelivery({
     sink: live.recordingSink(),
     runId,
@@ -247,7 +241,6 @@ async function deliver(
     transform,
     runner: tally.counting(runner),
     bufferLimits: options.bufferLimits,
-    onFile: (key) => (parquetSeq = Math.max(parquetSeq, fileSeq(key))),
   });
   const batcher = new Batcher(options.batchLimits ?? DEFAULT_BATCH_LIMITS);
   const commitBytes = options.commitBytes ?? DEFAULT_COMMIT_BYTES;
@@ -276,7 +269,7 @@ async function deliver(
     await delivery.flush();
     await live.assertHeld();
     const now = clock();
-    record.committed = { parquetSeq, errorSeq: delivery.stats.errorFiles };
+    record.committed = { parquetSeq: delivery.lastPublishedFileSeq, errorSeq: delivery.stats.errorFiles };
     record.finished = pending.flatMap((i) => {
       const source = sources[i];
       const key = markerKey(source);

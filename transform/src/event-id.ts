@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * The event id: SHA-256 of the event's own JSON text, trimmed of white space and byte-order marks,
@@ -8,5 +8,6 @@ import { createHash } from 'node:crypto';
 export function eventId(eventText: string): string {
   // String#trim strips exactly what /[\uFEFF\s]/ matches (white space, line terminators and the
   // BOM), without a RegExp that tries every position of the text for a trailing match.
-  return createHash('sha256').update(eventText.trim(), 'utf8').digest('hex').slice(0, 32);
+  // The one-shot hash (UTF-8, as Hash#update): half the time of a Hash object per event.
+  return hash('sha256', eventText.trim(), 'hex').slice(0, 32);
 }

@@ -13,7 +13,7 @@ import type {
 } from 'aws-lambda';
 import { MAX_RESPONSE_BYTES } from './constants';
 import { EngagementLakeError } from './errors';
-import { serializeRows, transformRecord } from './records';
+import { jsonStringBytes, serializeRows, transformRecord } from './records';
 import type { PartitionKeys } from './schema';
 import type { FailureReason } from './types';
 
@@ -49,7 +49,6 @@ export interface BatchSummary {
 
 // `{"records":[]}`: the response's framing around the result records.
 const FRAME_BYTES = 14;
-const PLAIN_BASE64 = /^[A-Za-z0-9+/=]*$/;
 /** The message of a record failed because the response was full. */
 export const RESPONSE_FULL_MESSAGE = 'the response reached its size limit before this record';
 
@@ -64,28 +63,45 @@ function resultBytesWith(record: FirehoseTransformationResultRecord, dataBytes: 
 }
 
 /**
- * Bytes of a result record as JSON, without re-encoding a large base64 `data` string.
- * `plainData`: the caller knows `data` is base64 it encoded itself, so the check is skipped.
- */
-function resultBytes(record: FirehoseTransformationResultRecord, plainData = false): number {
-  const data = record.data ?? '';
-  if (plainData || PLAIN_BASE64.test(data)) return resultBytesWith(record, data.length);
-  return resultBytesWith(record, Buffer.byteLength(JSON.stringify(data)) - 2);
-}
-
-/**
  * Bytes (comma included) of an Ok result whose rows serialize to `rowBytes` UTF-8 bytes (newlines
  * included), without building its base64 data: what the local pipeline needs to apply the rule.
  */
 export function okResultBytes(recordId: string, partition: PartitionKeys, rowBytes: number): number {
-  const metadata = { partitionKeys: { family: partition.family, dt: partition.dt } };
-  return resultBytesWith({ recordId, result: 'Ok', data: '', metadata }, base64Length(rowBytes)) + 1;
+  return okBytesWithData(recordId, partition, base64Length(rowBytes));
+}
+
+/**
+ * Bytes (comma included) of an Ok result whose `data` is `base64Chars` of base64. A result's JSON
+ * is its framing (measured once, with empty strings) and its strings' JSON (-2: their quotes,
+ * which the framing holds).
+ */
+function okBytesWithData(recordId: string, partition: PartitionKeys, base64Chars: number): number {
+  return (
+    OK_FRAME_BYTES +
+    jsonStringBytes(recordId) +
+    jsonStringBytes(partition.family) +
+    jsonStringBytes(partition.dt) -
+    6 +
+    base64Chars +
+    1
+  );
 }
 
 /** Bytes (comma included) of a ProcessingFailed result carrying `dataBytes` of original data. */
 export function failedResultBytes(recordId: string, dataBytes: number): number {
-  return resultBytesWith({ recordId, result: 'ProcessingFailed', data: '' }, base64Length(dataBytes)) + 1;
+  return failedBytesWithData(recordId, base64Length(dataBytes));
 }
+
+/** Bytes (comma included) of a ProcessingFailed result whose `data` is `dataJsonBytes` as JSON, unquoted. */
+function failedBytesWithData(recordId: string, dataJsonBytes: number): number {
+  return FAILED_FRAME_BYTES + jsonStringBytes(recordId) - 2 + dataJsonBytes + 1;
+}
+
+const OK_FRAME_BYTES = resultBytesWith(
+  { recordId: '', result: 'Ok', data: '', metadata: { partitionKeys: { family: '', dt: '' } } },
+  0,
+);
+const FAILED_FRAME_BYTES = resultBytesWith({ recordId: '', result: 'ProcessingFailed', data: '' }, 0);
 
 /**
  * Lambda's response limit, record by record: an Ok record is admitted only if the response still
@@ -177,7 +193,7 @@ export function processFirehoseBatch(
   const records = event.records;
   // Scanning each record's data is the costly part of its failed size: done once, up front.
   const limit = new ResponseLimit(
-    records.map((record) => resultBytes(failed(record)) + 1),
+    records.map((record) => failedBytesWithData(record.recordId, jsonStringBytes(record.data) - 2)),
     options.maxResponseBytes ?? MAX_RESPONSE_BYTES,
   );
 
@@ -218,14 +234,15 @@ export function processFirehoseBatch(
       fail(record, index, transformed.reason, transformed.message);
       continue;
     }
+    const { family, dt } = transformed.partition;
     const result: FirehoseTransformationResultRecord = {
       recordId: record.recordId,
       result: 'Ok',
       data: Buffer.from(serializeRows(transformed.rows), 'utf8').toString('base64'),
-      metadata: { partitionKeys: { family: transformed.partition.family, dt: transformed.partition.dt } },
+      metadata: { partitionKeys: { family, dt } },
     };
-    // Buffer#toString('base64') only writes plain base64 characters.
-    if (!limit.admitOk(index, resultBytes(result, true) + 1)) {
+    // Buffer#toString('base64') only writes plain base64 characters: its JSON is itself, quoted.
+    if (!limit.admitOk(index, okBytesWithData(record.recordId, { family, dt }, result.data!.length))) {
       fail(record, index, 'response_too_large', RESPONSE_FULL_MESSAGE);
       continue;
     }

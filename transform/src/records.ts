@@ -82,11 +82,10 @@ export function serializeRow(row: EventRow): string {
   // columns, without building that object first.
   const values = row as Record<string, RowValue>;
   let text = '';
-  for (let index = 0; index < COLUMNS.length; index++) {
-    const column = COLUMNS[index]!;
-    const value = values[column.name];
+  for (let index = 0; index < COLUMN_NAMES.length; index++) {
+    const value = values[COLUMN_NAMES[index]!];
     if (value === null || value === undefined) continue;
-    const json = JSON.stringify(column.type === 'timestamp' ? formatTimestamp(value as number) : value);
+    const json = JSON.stringify(IS_TIMESTAMP[index] ? formatTimestamp(value as number) : value);
     if (json === undefined) continue; // as JSON.stringify leaves such a member out
     text += (text === '' ? '{' : ',') + MEMBER_PREFIXES[index] + json;
   }
@@ -96,11 +95,17 @@ export function serializeRow(row: EventRow): string {
 // `"event_id":` and so on, once per column.
 const MEMBER_PREFIXES = COLUMNS.map((column) => `${JSON.stringify(column.name)}:`);
 
+// Per column, in plain arrays: this runs on every row, and the imported COLUMNS is a module
+// binding read through a getter on each access once compiled to CommonJS.
+const COLUMN_NAMES: readonly string[] = COLUMNS.map((column) => column.name);
+const IS_TIMESTAMP: readonly boolean[] = COLUMNS.map((column) => column.type === 'timestamp');
+const PREFIX_BYTES: readonly number[] = MEMBER_PREFIXES.map((prefix) => Buffer.byteLength(prefix));
+
 // Printable ASCII other than `"` and `\\`: JSON.stringify writes such a string as itself in quotes.
 const PLAIN_JSON_STRING = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
 /** UTF-8 bytes of `JSON.stringify(text)`, without building it when nothing needs escaping. */
-function jsonStringBytes(text: string): number {
+export function jsonStringBytes(text: string): number {
   return PLAIN_JSON_STRING.test(text) ? text.length + 2 : Buffer.byteLength(JSON.stringify(text), 'utf8');
 }
 
@@ -135,13 +140,13 @@ export function serializedRowBytes(row: EventRow): number {
   const values = row as Record<string, RowValue>;
   let bytes = 1; // `{`; each member adds its prefix, its value and one `,` or the closing `}`
   let members = 0;
-  for (let index = 0; index < COLUMNS.length; index++) {
-    const column = COLUMNS[index]!;
-    const value = values[column.name];
+  for (let index = 0; index < COLUMN_NAMES.length; index++) {
+    const value = values[COLUMN_NAMES[index]!];
     if (value === null || value === undefined) continue;
-    const json =
-      column.type === 'timestamp' ? jsonStringBytes(formatTimestamp(value as number)) : jsonValueBytes(value);
-    bytes += MEMBER_PREFIXES[index]!.length + json + 1;
+    const json = IS_TIMESTAMP[index]
+      ? jsonStringBytes(formatTimestamp(value as number))
+      : jsonValueBytes(value);
+    bytes += PREFIX_BYTES[index]! + json + 1;
     members++;
   }
   return members === 0 ? 2 : bytes;
