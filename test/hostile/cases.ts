@@ -49,8 +49,14 @@ export function hostileCases(): HostileCase[] {
     text('null', 'null'),
     text('an array nested 100,000 deep', `${'['.repeat(DEPTH)}${']'.repeat(DEPTH)}`),
     text('an object nested 100,000 deep', `${'{"a":'.repeat(DEPTH)}1${'}'.repeat(DEPTH)}`),
-    // Not here: an event in a known format with a field nested 100,000 deep overflows the stack
-    // in transform/src/extra.ts and JSON.stringify, failing the whole batch (reported, issue 11).
+    text(
+      'a known event with a field nested 100,000 deep',
+      `${EUM_LINE.slice(0, EUM_LINE.lastIndexOf('}'))},"deep":${'{"a":'.repeat(DEPTH)}1${'}'.repeat(DEPTH)}}`,
+    ),
+    text(
+      'a known event with an array nested 100,000 deep',
+      `${EUM_LINE.slice(0, EUM_LINE.lastIndexOf('}'))},"deep":${'['.repeat(DEPTH)}${']'.repeat(DEPTH)}}`,
+    ),
     {
       name: 'a 5 MB record',
       bytes: Buffer.from(`{"eventType":"TEXT_SUCCESSFUL","pad":"${'x'.repeat(5_000_000)}"}`),

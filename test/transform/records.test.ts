@@ -53,6 +53,33 @@ describe('transformRecord', () => {
       expect(result.diagnostics).toEqual([{ dtFallback: false, unknownType: false, caseCollisions: 0 }]);
     });
 
+    it.each([
+      ['an object', (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`],
+      ['an array', (depth: number) => `${'['.repeat(depth)}1${']'.repeat(depth)}`],
+    ])(
+      'fails one event with a field of %s nested 100,000 deep as too_deeply_nested, not the process',
+      (_, nested) => {
+        // Arrange: a documented event with one extra field nested far past any stack
+        const deep = `${smsText.slice(0, smsText.lastIndexOf('}'))},"deep":${nested(100_000)}}`;
+        // Act
+        const result = transformRecord(bytes(deep), options);
+        // Assert
+        expect(result).toMatchObject({ ok: false, reason: 'too_deeply_nested' });
+        expect(transformRecord(bytes(smsText), options).ok).toBe(true);
+      },
+    );
+
+    it('says a top-level null is null, not an object', () => {
+      // Act
+      const result = transformRecord(bytes('null'), options);
+      // Assert
+      expect(result).toMatchObject({
+        ok: false,
+        reason: 'not_an_object',
+        message: 'the record is a JSON null, not an object',
+      });
+    });
+
     it('tolerates a leading byte-order mark and gives the same event id', () => {
       // Arrange
       const withBom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), bytes(sesSend)]);

@@ -54,7 +54,7 @@ export function transformEvent(text: string, options: TransformOptions): EventRe
   if (!isPlainObject(parsed))
     return fail(
       'not_an_object',
-      `the record is a JSON ${Array.isArray(parsed) ? 'array' : typeof parsed}, not an object`,
+      `the record is a JSON ${parsed === null ? 'null' : Array.isArray(parsed) ? 'array' : typeof parsed}, not an object`,
     );
 
   const unwrapped = unwrapEnvelope(parsed);
@@ -68,7 +68,21 @@ export function transformEvent(text: string, options: TransformOptions): EventRe
   const format = recognise(event);
   if (!format)
     return fail('unknown_format', 'valid JSON in no known event format (Pinpoint, SES, End User Messaging)');
-  const flat: Flattened = format.flatten(event);
+  let flat: Flattened;
+  let extra: Record<string, string>;
+  try {
+    flat = format.flatten(event);
+    extra = collectExtra(event, flat.consumed);
+    for (const [path, value] of Object.entries(collectExtra(fields, []))) extra[`envelope.${path}`] = value;
+  } catch (error) {
+    // JSON.parse takes any depth; walking and re-serialising it recurses. One such record fails, not the batch.
+    if (isStackOverflow(error))
+      return fail(
+        'too_deeply_nested',
+        'the record nests objects or arrays too deeply to flatten; flatten it at the source',
+      );
+    throw error;
+  }
 
   const arrivalTime = flat.arrivalTime ?? options.arrivalTime ?? null;
   const ownTime = flat.eventTime ?? time;
@@ -76,10 +90,8 @@ export function transformEvent(text: string, options: TransformOptions): EventRe
   if (eventTime === null)
     return fail('missing_timestamp', 'the event has no usable timestamp and no arrival time');
 
-  const extra = collectExtra(event, flat.consumed);
-  for (const [path, value] of Object.entries(collectExtra(fields, []))) extra[`envelope.${path}`] = value;
-
-  const row = { ...emptyRow(), ...flat.columns } as EventRow;
+  // Into the empty row, whose keys are every column in order: one object per event, not two.
+  const row = Object.assign(emptyRow(), flat.columns) as EventRow;
   row.event_id = eventId(text);
   row.source_format = `${format.name}${suffix}`;
   row.event_time = eventTime;
@@ -98,4 +110,8 @@ export function transformEvent(text: string, options: TransformOptions): EventRe
     partition: { family: flat.family, dt },
     diagnostics: { dtFallback: fellBack, unknownType: flat.unknownType, caseCollisions },
   };
+}
+
+function isStackOverflow(error: unknown): boolean {
+  return error instanceof RangeError && /call stack/i.test(error.message);
 }

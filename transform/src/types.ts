@@ -10,6 +10,7 @@ export const FAILURE_REASONS = [
   'missing_timestamp',
   'mixed_partitions',
   'response_too_large',
+  'too_deeply_nested',
 ] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 
