@@ -186,7 +186,9 @@ describe('the backfill Lambda handler, against a real S3 protocol server', () =>
     // Assert
     expect(response.results[0]).toMatchObject({
       resultCode: 'TemporaryFailure',
-      resultString: expect.stringMatching(/^another ingest of the same inputs is running .*another-sandbox pid 1/),
+      resultString: expect.stringMatching(
+        /^another ingest of the same inputs is running .*another-sandbox pid 1/,
+      ),
     });
     expect(await keysUnder('t5/')).toContain(inFlight);
   });

@@ -24,12 +24,7 @@ import {
   type ArchiveObject,
   type BatchTaskResult,
 } from './batch-task';
-import {
-  BACKFILL_ENV,
-  BACKFILL_METRICS,
-  BACKFILL_SERVICE_NAME,
-  BACKFILL_USER_ARGUMENTS,
-} from './contract';
+import { BACKFILL_ENV, BACKFILL_METRICS, BACKFILL_SERVICE_NAME, BACKFILL_USER_ARGUMENTS } from './contract';
 import { pinVersion } from './pinned-version';
 
 /** What one invocation needs; the Lambda builds it from its environment, tests inject their own. */
