@@ -37,6 +37,8 @@ export class EngagementLake extends Construct {
   readonly accessLogsBucket: s3.Bucket;
   readonly database: glue.Database;
   readonly table: glue.S3Table;
+  /** The `errors` table over the Firehose error output (`errors/`); its rows may hold personal data. */
+  readonly errorsTable: glue.S3Table;
   readonly transform: lambda.IFunction;
   /** The main delivery stream: Kinesis-sourced when a source stream is configured, otherwise Direct PUT. */
   readonly deliveryStream: firehose.DeliveryStream;
@@ -70,6 +72,7 @@ export class EngagementLake extends Construct {
     const catalog = createCatalog(this, this.bucket, settings.dtStart);
     this.database = catalog.database;
     this.table = catalog.table;
+    this.errorsTable = catalog.errorsTable;
 
     const transform = createTransformFunction(this, settings);
     this.transform = transform;

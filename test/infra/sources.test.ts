@@ -377,7 +377,11 @@ describe('EngagementLake sources', () => {
         { Description: 'engagement-lake: flattens engagement events into rows of the events table' },
         1,
       );
-      template.resourceCountIs('AWS::Glue::Table', 1);
+      template.resourcePropertiesCountIs(
+        'AWS::Glue::Table',
+        { TableInput: Match.objectLike({ Name: 'events' }) },
+        1,
+      );
       expect(configs[0].BucketARN).toEqual(configs[1].BucketARN);
       expect(configs[0].ProcessingConfiguration).toEqual(configs[1].ProcessingConfiguration);
       expect(configs[0].DataFormatConversionConfiguration).toEqual(

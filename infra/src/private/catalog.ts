@@ -8,9 +8,40 @@ import { PREFIX } from './storage';
 export interface Catalog {
   readonly database: glue.Database;
   readonly table: glue.S3Table;
+  /** The Firehose error output (`errors/`) as a table; see {@link createErrorsTable}. */
+  readonly errorsTable: glue.S3Table;
 }
 
-/** The Glue database and the `events` table, generated from the one schema definition. */
+/** The values Firehose gives `!{firehose:error-output-type}` on this pipeline (the `type` folder). */
+export const ERROR_OUTPUT_TYPES = [
+  'processing-failed',
+  'format-conversion-failed',
+  'partitioning-failed',
+] as const;
+
+/** The fields of a Firehose error document, lower-cased as the OpenX SerDe matches JSON keys. */
+export const ERROR_COLUMNS: readonly { name: string; type: glue.Type; comment: string }[] = [
+  { name: 'attemptsmade', type: glue.Schema.INTEGER, comment: 'Delivery attempts Firehose made' },
+  { name: 'arrivaltimestamp', type: glue.Schema.BIG_INT, comment: 'When the record arrived (epoch ms)' },
+  { name: 'errorcode', type: glue.Schema.STRING, comment: 'Machine-readable reason' },
+  { name: 'errormessage', type: glue.Schema.STRING, comment: 'Human-readable reason' },
+  {
+    name: 'attemptendingtimestamp',
+    type: glue.Schema.BIG_INT,
+    comment: 'When the last attempt ended (epoch ms)',
+  },
+  {
+    name: 'rawdata',
+    type: glue.Schema.STRING,
+    comment: "The record's original bytes, base64; may hold personal data",
+  },
+  { name: 'lambdaarn', type: glue.Schema.STRING, comment: 'The transform Lambda (processing-failed only)' },
+];
+
+/**
+ * The Glue database, the `events` table (generated from the one schema definition) and the
+ * `errors` table over the Firehose error output.
+ */
 export function createCatalog(scope: Construct, bucket: s3.IBucket, dtStart: string): Catalog {
   const database = new glue.Database(scope, 'Database', {
     description: 'engagement-lake: customer-engagement events',
@@ -41,7 +72,51 @@ export function createCatalog(scope: Construct, bucket: s3.IBucket, dtStart: str
       'storage.location.template': `s3://${bucket.bucketName}/${PREFIX.events}family=\${family}/dt=\${dt}/`,
     },
   });
-  return { database, table };
+  const errorsTable = createErrorsTable(scope, database, bucket, dtStart);
+  return { database, table, errorsTable };
+}
+
+/**
+ * The `errors` table: the JSON documents Firehose writes under
+ * `errors/<type>/yyyy/MM/dd/HH/` (delivery.ts `ERROR_PREFIX`), with `type` and `hour` projected.
+ * Only Athena reads it; nothing writes through it.
+ */
+function createErrorsTable(
+  scope: Construct,
+  database: glue.Database,
+  bucket: s3.IBucket,
+  dtStart: string,
+): glue.S3Table {
+  return new glue.S3Table(scope, 'ErrorsTable', {
+    database,
+    tableName: 'errors',
+    description:
+      'Records Firehose could not deliver (errors/<type>/yyyy/MM/dd/HH/, JSON). rawdata holds the ' +
+      "records' original bytes and may contain personal data: grant read access as for events.",
+    columns: ERROR_COLUMNS.map((c) => ({ ...c })),
+    partitionKeys: [
+      { name: 'type', type: glue.Schema.STRING, comment: 'Firehose error output type' },
+      { name: 'hour', type: glue.Schema.STRING, comment: 'Arrival hour, yyyy/MM/dd/HH (UTC)' },
+    ],
+    // OpenX JSON SerDe, case-insensitive by default: matches errorCode and ErrorCode alike.
+    dataFormat: glue.DataFormat.JSON,
+    storage: glue.S3TableStorage.fromBucket(bucket),
+    s3Prefix: PREFIX.errors,
+    hasEncryptedData: false,
+    partitionProjection: {
+      type: glue.PartitionProjectionConfiguration.enum({ values: [...ERROR_OUTPUT_TYPES] }),
+      hour: glue.PartitionProjectionConfiguration.date({
+        min: `${dtStart.replace(/-/g, '/')}/00`,
+        // NOW+1DAYS as for dt: an hour folder a writer's clock puts ahead of Athena's stays visible.
+        max: 'NOW+1DAYS',
+        format: 'yyyy/MM/dd/HH',
+        step: { interval: 1, intervalUnit: glue.DateIntervalUnit.HOURS },
+      }),
+    },
+    parameters: {
+      'storage.location.template': `s3://${bucket.bucketName}/${PREFIX.errors}\${type}/\${hour}/`,
+    },
+  });
 }
 
 /**
