@@ -116,9 +116,10 @@ describe('cost model', () => {
     it('bills a run by the MB, from the scan fraction of the days it reads', () => {
       // daily_volume reads 31 days at a fraction of 0.1039 of 300,000,000 B a day:
       //   0.1039 × 31 × 300,000,000 = 966,270,000 B = 921.51 MB, billed as 922 MB = 966,787,072 B
-      //   966,787,072 / 2^40 × $5 = $0.0043964 a run; 13 runs a day spread over the 13 date-range
-      //   queries is one run a day each: × 30.41667 = $0.13373 a month
-      const input = { ...HAND, queriesPerDay: 13 };
+      //   966,787,072 / 2^40 × $5 = $0.0043964 a run; as many runs a day as there are date-range
+      //   queries (not the whole-lake ones) is one run a day each: × 30.41667 = $0.13373 a month
+      const dateRangeQueries = COST_DATA.queries.list.filter((q) => q.days !== 'lake').length;
+      const input = { ...HAND, queriesPerDay: dateRangeQueries };
       const run = estimateMonthly(input).queries.find((q) => q.name === 'daily_volume')!;
       expect(run.billedBytesPerRun).toBe(966_787_072);
       expect(run.usdPerRun).toBeCloseTo(0.0043964, 6);
@@ -398,7 +399,7 @@ describe('engagement-lake cost', () => {
     });
     const sum = report.monthly.items.reduce((s: number, i: { usd: number }) => s + i.usd, 0);
     expect(report.monthly.totalUsd).toBeCloseTo(sum, 9);
-    expect(report.queries).toHaveLength(16);
+    expect(report.queries).toHaveLength(COST_DATA.queries.list.length);
     expect(report.queries[0]).toMatchObject({ name: 'active_endpoints', days: 60, status: 'measured' });
     expect(report.backfill).toMatchObject({ path: 'aws', events: 100_000_000, objects: 17_911 });
   });

@@ -255,6 +255,215 @@ describe('saved queries (messaging)', () => {
     });
   });
 
+  describe('recipient_domains cohorts', () => {
+    it('rates each step among the pairs sent in the range, so no rate exceeds 1', async () => {
+      // Arrange: messages to mail.example.com in six shapes, repeated: sent and delivered; sent and
+      // hard-bounced; sent the minute before start and delivered inside the range (before the fix its
+      // delivery counted against no send); delivered with no send event at all (twice as many); sent
+      // the minute before the end of the range and delivered after it. Plus a complaint at other.org.
+      const range = { start: '2026-11-02', end: '2026-11-03' };
+      type Shape = { send?: string; delivered?: string; hardBounce?: string; complaint?: string };
+      const shapes: Shape[] = [
+        { send: '2026-11-02T10:00:00Z', delivered: '2026-11-02T10:00:02Z' },
+        { send: '2026-11-02T11:00:00Z', hardBounce: '2026-11-02T11:00:03Z' },
+        { send: '2026-11-01T23:59:00Z', delivered: '2026-11-02T00:01:00Z' },
+        { delivered: '2026-11-03T09:00:00Z' },
+        { delivered: '2026-11-03T09:30:00Z' },
+        { send: '2026-11-03T23:59:00Z', delivered: '2026-11-04T00:01:00Z' },
+      ];
+      const messages = Array.from({ length: 18 }, (_, i) => ({
+        id: `rd-${i}`,
+        address: `user${i}@Mail.Example.com`,
+        ...shapes[i % shapes.length],
+      }));
+      messages.push({
+        id: 'rd-c',
+        address: 'someone@other.org',
+        send: '2026-11-02T08:00:00Z',
+        delivered: '2026-11-02T08:00:01Z',
+        complaint: '2026-11-02T09:00:00Z',
+      } as (typeof messages)[number]);
+      const rows: TestRow[] = messages.flatMap((m) => {
+        const steps: [string, string | undefined][] = [
+          ['email.send', m.send],
+          ['email.delivered', m.delivered],
+          ['email.hard_bounce', (m as Shape).hardBounce],
+          ['email.complaint', (m as Shape).complaint],
+        ];
+        return steps
+          .filter((step): step is [string, string] => step[1] !== undefined)
+          .map(([name, time]) =>
+            email(name, time, {
+              message_id: m.id,
+              recipients: [m.address],
+              ...(name === 'email.send' || name === 'email.delivered'
+                ? {}
+                : { affected_recipients: [m.address] }),
+            }),
+          );
+      });
+      const dir = await lakeWith(rows);
+      // the rule, from the events: a pair belongs to the day of its first send or delivery
+      const day = (time?: string) => time?.slice(0, 10);
+      const inRange = messages.filter((m) => {
+        const first = [day(m.send), day(m.delivered)].filter((d) => d !== undefined).sort()[0];
+        return first !== undefined && first >= range.start && first <= range.end;
+      });
+      const expectedFor = (domain: string) => {
+        const pairs = inRange.filter((m) => m.address.toLowerCase().endsWith(`@${domain}`));
+        const sent = pairs.filter((m) => m.send);
+        const share = (n: number, places: number) =>
+          Math.round((n / sent.length) * 10 ** places) / 10 ** places;
+        return {
+          domain,
+          sent: sent.length,
+          delivered: pairs.filter((m) => m.delivered).length,
+          hard_bounces: pairs.filter((m) => (m as Shape).hardBounce).length,
+          soft_bounces: 0,
+          complaints: pairs.filter((m) => (m as Shape).complaint).length,
+          delivery_rate: share(sent.filter((m) => m.delivered).length, 4),
+          bounce_rate: share(sent.filter((m) => (m as Shape).hardBounce).length, 4),
+          complaint_rate: share(sent.filter((m) => (m as Shape).complaint).length, 5),
+        };
+      };
+      // Act
+      const result = await runSaved(dir, 'recipient_domains', range);
+      // Assert: deliveries without their send in range outnumber sends here, so counting them
+      // would put the delivery rate above 1
+      const deliveriesInRange = rows.filter(
+        (r) => r.event_name === 'email.delivered' && r.dt >= range.start && r.dt <= range.end,
+      ).length;
+      const sendsInRange = rows.filter(
+        (r) => r.event_name === 'email.send' && r.dt >= range.start && r.dt <= range.end,
+      ).length;
+      expect(deliveriesInRange).toBeGreaterThan(sendsInRange);
+      for (const r of result)
+        for (const rate of ['delivery_rate', 'bounce_rate', 'complaint_rate'])
+          expect([r.domain, rate, Number(r[rate]) <= 1]).toEqual([r.domain, rate, true]);
+      expect(result).toEqual([expectedFor('mail.example.com'), expectedFor('other.org')]);
+    });
+  });
+
+  describe('voice_delivery', () => {
+    it('counts answered or completed calls once per day and country, each call priced once', async () => {
+      // Arrange: calls described by their End User Messaging events; the completed call's price is
+      // repeated on a redelivered copy; one call starts the minute before the end of the range and
+      // completes after midnight; one starts the day before the range
+      const range = { start: '2026-11-02', end: '2026-11-03' };
+      type Call = { id: string; country: string; events: [string, string, number?][] };
+      const completedCall = (id: string, country: string, at: string, price: number): Call => ({
+        id,
+        country,
+        events: [
+          ['voice.initiated', `${at}:00Z`],
+          ['voice.ringing', `${at}:02Z`],
+          ['voice.answered', `${at}:10Z`],
+          ['voice.completed', `${at}:40Z`, price],
+          ['voice.completed', `${at}:40Z`, price],
+        ],
+      });
+      const calls: Call[] = [
+        completedCall('v1', 'US', '2026-11-02T10:00', 0.013),
+        completedCall('v2', 'US', '2026-11-02T11:00', 0.026),
+        {
+          id: 'v3',
+          country: 'US',
+          events: [
+            ['voice.initiated', '2026-11-02T12:00:00Z'],
+            ['voice.busy', '2026-11-02T12:00:05Z'],
+          ],
+        },
+        {
+          id: 'v4',
+          country: 'DE',
+          events: [
+            ['voice.initiated', '2026-11-02T13:00:00Z'],
+            ['voice.no_answer', '2026-11-02T13:00:30Z'],
+          ],
+        },
+        // answered, its completion not (yet) in the lake
+        {
+          id: 'v5',
+          country: 'DE',
+          events: [
+            ['voice.initiated', '2026-11-02T14:00:00Z'],
+            ['voice.answered', '2026-11-02T14:00:09Z'],
+          ],
+        },
+        {
+          id: 'v6',
+          country: 'DE',
+          events: [
+            ['voice.initiated', '2026-11-03T23:59:30Z'],
+            ['voice.answered', '2026-11-03T23:59:50Z'],
+            ['voice.completed', '2026-11-04T00:00:40Z', 0.094],
+          ],
+        },
+        {
+          id: 'v7',
+          country: 'US',
+          events: [
+            ['voice.initiated', '2026-11-01T23:59:30Z'],
+            ['voice.answered', '2026-11-01T23:59:50Z'],
+            ['voice.completed', '2026-11-02T00:00:40Z', 0.013],
+          ],
+        },
+        {
+          id: 'v8',
+          country: 'US',
+          events: [
+            ['voice.initiated', '2026-11-03T09:00:00Z'],
+            ['voice.failed', '2026-11-03T09:00:01Z'],
+          ],
+        },
+      ];
+      const rows = calls.flatMap((c) =>
+        c.events.map(([name, time, price], i) =>
+          row('voice', name, time, {
+            event_id: `${c.id}-${name}`,
+            message_id: c.id,
+            country: c.country,
+            price_usd: price ?? 0,
+            source_format: i % 2 ? 'sms_voice_v2' : 'sms_voice_v2+eventbridge',
+          }),
+        ),
+      );
+      const dir = await lakeWith(rows);
+      // the rule, from the events: a call belongs to the day of its first event
+      const expected = new Map<
+        string,
+        { dt: string; country: string; calls: number; completed: number; spend: number }
+      >();
+      for (const c of calls) {
+        const dt = c.events.map(([, time]) => time.slice(0, 10)).sort()[0];
+        if (dt < range.start || dt > range.end) continue;
+        const key = `${dt} ${c.country}`;
+        const entry = expected.get(key) ?? { dt, country: c.country, calls: 0, completed: 0, spend: 0 };
+        entry.calls += 1;
+        if (c.events.some(([name]) => name === 'voice.answered' || name === 'voice.completed'))
+          entry.completed += 1;
+        entry.spend += Math.max(0, ...c.events.map(([, , price]) => price ?? 0));
+        expected.set(key, entry);
+      }
+      // Act
+      const result = await runSaved(dir, 'voice_delivery', range);
+      // Assert
+      expect(result).toEqual(
+        [...expected.keys()].sort().map((key) => {
+          const e = expected.get(key)!;
+          return {
+            dt: e.dt,
+            country: e.country,
+            calls: e.calls,
+            completed: e.completed,
+            delivery_rate: Math.round((e.completed / e.calls) * 1e4) / 1e4,
+            spend_usd: expect.closeTo(e.spend, 6),
+          };
+        }),
+      );
+    });
+  });
+
   describe('sms_delivery', () => {
     it('reports delivery rate and spend per day and country, each message priced once', async () => {
       // Arrange: s1's price is repeated on two status events; s2 has a carrier fee and fails
