@@ -49,7 +49,10 @@ export function buildProgram(): Command {
     )
     .option('--lake <dir|s3://bucket/prefix/>', 'lake folder or S3 prefix', 'lake')
     .option('--s3-endpoint <url>', 'S3-compatible endpoint (path-style) for s3:// inputs and lake')
-    .option('--restart', 'read every input again, even the sources the lake’s checkpoint has')
+    .option(
+      '--restart',
+      'read every input again, ignoring the lake’s checkpoint: events of sources already in the lake are stored a second time (events_unique shows each once)',
+    )
     .option('--dry-run', 'list what would be read and where it would go; read and write nothing')
     .option('--commit-mib <n>', 'checkpoint after every n MiB of input (larger: fewer, larger files)', '256')
     .option('--no-raw', 'do not keep each event’s JSON text in the raw column')
@@ -103,6 +106,26 @@ export function buildProgram(): Command {
     )
     .action(async (options) => {
       await (await import('./commands/compact')).runCompact(options);
+    });
+
+  program
+    .command('replay')
+    .description(
+      'Re-drive the error output through the current transform: into the lake (--lake), or back into a Firehose stream (--from, --stream).',
+    )
+    .option('--lake <dir|s3://bucket/prefix/>', 'lake whose errors/ to replay into it (default: lake)')
+    .option('--from <s3://bucket/errors/>', 'a Firehose’s S3 error output, put back into --stream')
+    .option('--stream <name>', 'the delivery stream to put the records into (with --from)')
+    .option('--region <r>', 'AWS region of the stream')
+    .option('--s3-endpoint <url>', 'S3-compatible endpoint for an s3:// lake or --from')
+    .option('--firehose-endpoint <url>', 'Firehose-compatible endpoint (e.g. `serve`) for --stream')
+    .option('--json', 'print the summary as one JSON object')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  engagement-lake replay --lake ./lake\n  engagement-lake replay --from s3://my-lake/errors/ --stream EngagementLake-Events\n\nRunning it twice stores nothing twice. See docs/replay.md.',
+    )
+    .action(async (options) => {
+      await (await import('./commands/replay')).runReplay(options);
     });
 
   const backfill = program
@@ -165,6 +188,28 @@ export function buildProgram(): Command {
     )
     .action(async (name, options) => {
       await (await import('./commands/query')).runQuery(name, options);
+    });
+
+  program
+    .command('report')
+    .description(
+      'Write the lake as charts in one self-contained HTML file (opens offline), from the saved queries.',
+    )
+    .option('--lake <dir>', 'lake folder', 'lake')
+    .option('--out <file>', 'the HTML file to write', 'report.html')
+    .option('--from <YYYY-MM-DD>', 'first day (dt, UTC); default: 30 days before today')
+    .option('--to <YYYY-MM-DD>', 'last day (dt, UTC); default: today')
+    .option('--open', 'open the file in the default browser afterwards')
+    .addOption(new Option('--engine <e>', 'query engine').choices(['duckdb', 'athena']).default('duckdb'))
+    .option('--workgroup <w>', 'Athena workgroup (with --engine athena)')
+    .option('--database <d>', 'Glue database (with --engine athena)')
+    .option('--region <r>', 'AWS region (with --engine athena)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  engagement-lake report --lake ./lake --open\n  engagement-lake report --engine athena --workgroup engagement-lake --database engagement_lake --from 2026-11-01 --to 2026-11-30',
+    )
+    .action(async (options) => {
+      await (await import('./commands/report')).runReport(options);
     });
 
   program

@@ -1,7 +1,7 @@
 /**
  * `npm start`: the whole product on generated data. Generates events over the last 30 days into a
  * fresh lake, ingests them through the Firehose transformation handler, runs every saved query on
- * DuckDB, and says where everything is and what to try next.
+ * DuckDB, writes the HTML report, and says where everything is and what to try next.
  */
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -11,6 +11,7 @@ import { openLocalLake, type LocalLake } from '../../../queries/src/duckdb-engin
 import { bindValues, resolveParams } from '../../../queries/src/params';
 import { UserInputError } from '../../../transform/src/errors';
 import { runGenerate } from './generate';
+import { runReport } from './report';
 
 export interface DemoOptions {
   lake: string;
@@ -32,11 +33,13 @@ export interface DemoSummary {
   input: string;
   ingest: IngestSummary;
   queries: DemoQueryRun[];
+  /** The HTML report, `<lake>/report.html`. */
+  report: string;
   seconds: number;
 }
 
 /** What a lake folder may hold; anything else means the folder is not ours to delete. */
-const LAKE_ENTRIES = new Set(['events', 'errors', 'input', '_ingested', '_spool']);
+const LAKE_ENTRIES = new Set(['events', 'errors', 'input', '_ingested', '_spool', 'report.html']);
 
 /** Empties `lake` for a fresh run, refusing a folder that holds anything a lake does not. */
 function prepareFreshLake(lake: string): void {
@@ -105,6 +108,9 @@ function report(summary: DemoSummary, log: (line: string) => void): void {
       `  ${q.name.padEnd(24)} ${String(q.rows).padStart(6)} rows  ${q.milliseconds.toFixed(0).padStart(5)} ms`,
     );
   log('');
+  log(
+    `report:  ${relative(process.cwd(), summary.report)}   (charts of all of it; open it in a browser, works offline)`,
+  );
   log(`input:   ${relative(process.cwd(), summary.input)}`);
   log(`lake:    ${lake}/events/family=<family>/dt=<YYYY-MM-DD>/*.parquet`);
   log(`errors:  ${lake}/errors/processing-failed/ (Firehose's error-record JSON)`);
@@ -112,6 +118,7 @@ function report(summary: DemoSummary, log: (line: string) => void): void {
   log('');
   log('next:');
   log('  npm run -s lake -- queries');
+  log(`  npm run -s lake -- report --lake ${lake} --open`);
   log(`  npm run -s lake -- query email_funnel --lake ${lake}`);
   log(
     `  npm run -s lake -- query --lake ${lake} --sql "select event_name, count(*) as n from events group by 1 order by 2 desc"`,
@@ -146,8 +153,23 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const ingested = await ingest({ inputs: [input], lake });
   log('running every saved query…');
   const queries = await runEveryQuery(lake, new Date(now));
+  log('writing the report…');
+  const { path: reportPath } = await runReport({
+    lake,
+    out: join(lake, 'report.html'),
+    engine: 'duckdb',
+    now: new Date(now),
+    log: () => {},
+  });
 
-  const summary = { lake, input, ingest: ingested, queries, seconds: (performance.now() - started) / 1000 };
+  const summary = {
+    lake,
+    input,
+    ingest: ingested,
+    queries,
+    report: reportPath,
+    seconds: (performance.now() - started) / 1000,
+  };
   report(summary, log);
   return summary;
 }
