@@ -9,7 +9,7 @@
  * - memory (full run only): peak RSS ingesting 250 MB and 1 GB of NDJSON.
  * Each measurement runs in its own child process, so its peak RSS is its own.
  *
- * Run: npx tsx bench/ingest.ts [--quick]   (BENCH_KEEP=1 keeps the files)
+ * Run: npx tsx bench/ingest.ts [--quick] [--storage-only]   (BENCH_KEEP=1 keeps the files)
  */
 import { spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -17,6 +17,7 @@ import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { createGzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { generateEvents } from '../local/src/generate';
@@ -93,33 +94,82 @@ async function ingestChild(input: string, lake: string, workers: number, raw: bo
   );
 }
 
-/** Compacts the lake, then reports its bytes, bytes per column, and its size rewritten as Snappy. */
+/** Bytes of the lake's Parquet files, and of their footers. */
+const LAKE_BYTES_SQL = (glob: string) =>
+  `select sum(file_size_bytes)::BIGINT::VARCHAR as bytes, sum(footer_size)::BIGINT::VARCHAR as footers, ` +
+  `count(*)::BIGINT::VARCHAR as files from parquet_file_metadata('${glob}')`;
+
+/**
+ * Rewrites the lake's partitions as compaction did before ADR 0006 (zstd level 3, rows in file
+ * order, one COPY per partition), into `out`: the same-run baseline of the layout's gain and cost.
+ */
+async function previousLayout(
+  connection: import('@duckdb/node-api').DuckDBConnection,
+  lake: string,
+  out: string,
+): Promise<number> {
+  const started = performance.now();
+  const events = join(lake, 'events');
+  for (const family of await readdir(events))
+    for (const day of await readdir(join(events, family))) {
+      const files = (await readdir(join(events, family, day))).filter((n) => n.endsWith('.parquet')).sort();
+      const list = files.map((n) => `'${join(events, family, day, n).replace(/'/g, "''")}'`).join(', ');
+      await mkdir(join(out, family, day), { recursive: true });
+      await connection.run(
+        `copy (select * from read_parquet([${list}], hive_partitioning = false, union_by_name = true)) ` +
+          `to '${join(out, family, day, 'part.parquet').replace(/'/g, "''")}' (format parquet, compression zstd, row_group_size 65536)`,
+      );
+    }
+  return (performance.now() - started) / 1000;
+}
+
+/**
+ * Measures the lake as ingested, as the previous compaction laid it out (and how long that took),
+ * then compacts it (timed) and reports its bytes, footers, bytes per column (`parquet_metadata`)
+ * and its size rewritten as Snappy (the codec of Firehose's format conversion).
+ */
 async function storageChild(lake: string): Promise<void> {
-  const { compactLake } = await import('../local/src/compact');
-  await compactLake({ lake });
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
-  const glob = join(lake, 'events', '**', '*.parquet').replace(/'/g, "''");
   const rows = async (sql: string) => (await connection.runAndReadAll(sql)).getRowObjectsJson();
-  const [{ files, bytes }] = (await rows(
-    `select count(*)::BIGINT::VARCHAR as files, sum(size)::BIGINT::VARCHAR as bytes from (select distinct file_name, file_size_bytes as size from parquet_file_metadata('${glob}'))`,
-  )) as { files: string; bytes: string }[];
+  const sizes = async (dir: string) => {
+    const [r] = (await rows(LAKE_BYTES_SQL(join(dir, '**', '*.parquet').replace(/'/g, "''")))) as {
+      bytes: string;
+      footers: string;
+      files: string;
+    }[];
+    return { bytes: Number(r.bytes), footers: Number(r.footers), files: Number(r.files) };
+  };
+  const ingested = await sizes(join(lake, 'events'));
+  const previous = join(lake, '..', `${lake.split('/').pop()}-previous`);
+  const previousSeconds = await previousLayout(connection, lake, previous);
+  const before = await sizes(previous);
+  await rm(previous, { recursive: true, force: true });
+
+  const { compactLake } = await import('../local/src/compact');
+  const compaction = await compactLake({ lake });
+  const glob = join(lake, 'events', '**', '*.parquet').replace(/'/g, "''");
+  const after = await sizes(join(lake, 'events'));
   const columns = await rows(
     `select split_part(path_in_schema, ', ', 1) as col, sum(total_compressed_size)::BIGINT::VARCHAR as bytes, ` +
       `string_agg(distinct encodings, ' ') as encodings, max(row_group_num_rows)::BIGINT::VARCHAR as max_rg_rows ` +
-      `from parquet_metadata('${glob}') group by 1 order by sum(total_compressed_size) desc limit 6`,
+      `from parquet_metadata('${glob}') group by 1 order by sum(total_compressed_size) desc limit 8`,
   );
   const snappy = join(lake, '..', `${lake.split('/').pop()}-snappy`);
   await connection.run(
     `copy (select * from read_parquet('${glob}', hive_partitioning = true)) to '${snappy.replace(/'/g, "''")}' (format parquet, compression snappy, partition_by (family, dt))`,
   );
-  const [{ snappyBytes }] = (await rows(
-    `select sum(file_size_bytes)::BIGINT::VARCHAR as snappyBytes from parquet_file_metadata('${join(snappy, '**', '*.parquet').replace(/'/g, "''")}')`,
-  )) as { snappyBytes: string }[];
+  const snappyBytes = (await sizes(snappy)).bytes;
   await rm(snappy, { recursive: true, force: true });
   console.log(
-    JSON.stringify({ files: Number(files), bytes: Number(bytes), snappyBytes: Number(snappyBytes), columns }),
+    JSON.stringify({
+      ingested,
+      before: { ...before, seconds: previousSeconds },
+      after: { ...after, seconds: compaction.seconds },
+      snappyBytes,
+      columns,
+    }),
   );
 }
 
@@ -171,44 +221,100 @@ async function throughput(dir: string, events: number, workerCounts: number[]): 
   return rows;
 }
 
-/** Storage of a compacted lake of `events` generated events, with and without raw, against gzip -6. */
+/**
+ * Splits NDJSON into `parts` files, dealing out blocks of BLOCK_LINES lines round robin: each file
+ * spans every day, in time-ordered stretches, as the objects of successive Firehose buffers do.
+ */
+async function splitRoundRobin(input: string, parts: number): Promise<string[]> {
+  const paths = Array.from({ length: parts }, (_, i) => `${input}.part${i}`);
+  const outs = paths.map((path) => createWriteStream(path));
+  const lines = createInterface({ input: createReadStream(input), crlfDelay: Infinity });
+  let i = 0;
+  for await (const line of lines) {
+    const out = outs[Math.floor(i++ / BLOCK_LINES) % parts]!;
+    if (!out.write(line + '\n')) await once(out, 'drain');
+  }
+  await Promise.all(outs.map(async (out) => (out.end(), once(out, 'finish'))));
+  return paths;
+}
+
+/** About 40 minutes of the generated events at 1M in 30 days: a few Firehose buffer intervals. */
+const BLOCK_LINES = 1000;
+
+/** Deliveries a storage lake is fed in: like Firehose's buffers, they leave several files in each partition. */
+const DELIVERIES = 4;
+
+/**
+ * Storage of a compacted lake of `events` generated events, with and without raw, against gzip -6
+ * of the input. The lake is fed in DELIVERIES ingest runs (each a share of the input's blocks), so
+ * every partition holds several files and compaction rewrites all of them, as on a lake Firehose or
+ * `serve` feeds; one ingest run of one file would leave most partitions as the ingest wrote them.
+ */
 async function storage(dir: string, events: number): Promise<TableRow[]> {
   const input = join(dir, `events-${events}.ndjson`);
   await stat(input).catch(() => generate(input, events));
   const gz = await gzipSize(input);
+  const shares = await splitRoundRobin(input, DELIVERIES);
+  const perEvent = (bytes: number) => `${(bytes / events).toFixed(1)} B/event`;
   const rows: TableRow[] = [];
   for (const raw of [true, false]) {
     const lake = join(dir, `store-${events}-${raw ? 'raw' : 'noraw'}`);
-    child(['--ingest', input, lake, String(availableParallelism()), raw ? '1' : '0']);
-    const s = child(['--storage', lake]);
-    const columns = (
-      s.columns as unknown as { col: string; bytes: string; encodings: string; max_rg_rows: string }[]
-    )
-      .map((c) => `${c.col} ${mib(Number(c.bytes))} (${c.encodings}; ${c.max_rg_rows} rows/rg)`)
-      .join(', ');
+    for (const share of shares)
+      child(['--ingest', share, lake, String(availableParallelism()), raw ? '1' : '0']);
+    const s = child(['--storage', lake]) as unknown as StorageReport;
+    const label = `storage ${events / 1000}k events, ${raw ? 'with' : 'without'} raw`;
     console.log(
-      `  lake ${raw ? 'with' : 'without'} raw, compacted: ${s.files} files, ${mib(s.bytes)}; largest columns: ${columns}`,
+      `  lake ${raw ? 'with' : 'without'} raw (${events.toLocaleString('en')} events, gzip -6 ${mib(gz)} = ${perEvent(gz)}):\n` +
+        `    as ingested (${DELIVERIES} runs): ${s.ingested.files} files, ${mib(s.ingested.bytes)}, ${perEvent(s.ingested.bytes)}\n` +
+        `    previous compaction (zstd 3, file order): ${mib(s.before.bytes)}, ${perEvent(s.before.bytes)}, ${s.before.seconds.toFixed(1)} s\n` +
+        `    compacted: ${s.after.files} files, ${mib(s.after.bytes)}, ${perEvent(s.after.bytes)} (footers ${perEvent(s.after.footers)}), ` +
+        `${s.after.seconds.toFixed(1)} s (${(s.after.seconds / s.before.seconds).toFixed(2)}x the previous)\n` +
+        `    largest columns: ${s.columns.map((c) => `${c.col} ${perEvent(Number(c.bytes))} (${c.encodings}; ${c.max_rg_rows} rows/rg)`).join(', ')}`,
     );
     rows.push(
+      targetRow(`${label}, compacted`, mib(s.after.bytes), `gzip -6 ${mib(gz)}`, s.after.bytes / gz, {
+        max: raw ? 1.0 : 0.4,
+      }),
       targetRow(
-        `storage ${events / 1000}k events, compacted, ${raw ? 'with' : 'without'} raw`,
-        mib(s.bytes),
+        `  previous compaction (zstd 3, file order)`,
+        mib(s.before.bytes),
         `gzip -6 ${mib(gz)}`,
-        s.bytes / gz,
-        {
-          max: raw ? 1.0 : 0.4,
-        },
+        s.before.bytes / gz,
+        {},
       ),
       targetRow(
-        `  the same as Snappy (Firehose's conversion)`,
+        `  compacted, as Snappy (Firehose's conversion)`,
         mib(s.snappyBytes),
         `gzip -6 ${mib(gz)}`,
         s.snappyBytes / gz,
         {},
       ),
+      targetRow(
+        `  compaction time (zstd 9, sorted)`,
+        `${s.after.seconds.toFixed(1)} s`,
+        `previous ${s.before.seconds.toFixed(1)} s`,
+        s.after.seconds / s.before.seconds,
+        {},
+      ),
     );
   }
+  await Promise.all(shares.map((share) => rm(share, { force: true })));
   return rows;
+}
+
+interface LakeSize {
+  bytes: number;
+  footers: number;
+  files: number;
+}
+
+/** What storageChild prints. */
+interface StorageReport {
+  ingested: LakeSize;
+  before: LakeSize & { seconds: number };
+  after: LakeSize & { seconds: number };
+  snappyBytes: number;
+  columns: { col: string; bytes: string; encodings: string; max_rg_rows: string }[];
 }
 
 /** Peak RSS ingesting 250 MB and 1 GB of NDJSON (all workers). */
@@ -241,13 +347,16 @@ async function main(): Promise<void> {
   if (mode === '--storage') return storageChild(rest[0]!);
 
   const quick = process.argv.includes('--quick');
+  const storageOnly = process.argv.includes('--storage-only');
   const cores = availableParallelism();
   const workerCounts = [...new Set([1, 2, cores])];
   const dir = join(tmpdir(), `engagement-lake-bench-${process.pid}`);
   await mkdir(dir, { recursive: true });
   try {
     const rows: TableRow[] = [];
-    if (quick) {
+    if (storageOnly) {
+      rows.push(...(await storage(dir, quick ? 20_000 : 1_000_000)));
+    } else if (quick) {
       rows.push(...(await throughput(dir, 20_000, workerCounts)));
       rows.push(...(await storage(dir, 20_000)));
     } else {

@@ -109,27 +109,32 @@ describe('compactLake', () => {
     expect(files).not.toContain(`part-${runId}-000001.parquet`);
   }, 120_000);
 
-  it('keeps the rows of each partition in their file order', async () => {
-    // Arrange: within a partition, the earlier run's rows come first when read in file order.
+  it('orders each partition by recipient, device and time, and compresses it with zstd', async () => {
+    // Arrange: a partition whose rows, read in file order, are not in that order yet.
     const lake = await fragmentedLake();
     const partition = readLakeLayout(lake).find((p) => p.files.length > 2)!;
-    const read = async (): Promise<unknown[]> => {
-      const opened = await openLocalLake(lake, { views: [] });
-      try {
-        const glob = join(partition.dir, '*.parquet').replace(/'/g, "''");
-        const sql = `select event_id from read_parquet('${glob}', hive_partitioning = false, filename = true, file_row_number = true) order by filename, file_row_number`;
-        return (await opened.run(sql)).rows.map((r) => r.event_id);
-      } finally {
-        opened.close();
-      }
+    const glob = join(partition.dir, '*.parquet').replace(/'/g, "''");
+    const key = 'destination, endpoint_id, event_time, event_id';
+    const inOrder = async (): Promise<boolean> => {
+      const sql = `select list((${key}) order by filename, file_row_number) = list((${key}) order by ${key}) as sorted
+        from read_parquet('${glob}', hive_partitioning = false, filename = true, file_row_number = true)`;
+      return (await duckdbRows(sql))[0].sorted === true;
     };
-    const before = await read();
+    const eventIds = async () =>
+      (await duckdbRows(`select event_id from read_parquet('${glob}') order by event_id`)).map(
+        (r) => r.event_id,
+      );
+    const idsBefore = await eventIds();
+    expect(await inOrder()).toBe(false);
 
     // Act
     await compactLake({ lake });
 
     // Assert
-    expect(await read()).toEqual(before);
+    expect(await inOrder()).toBe(true);
+    expect(await eventIds()).toEqual(idsBefore);
+    const codecs = await duckdbRows(`select distinct compression from parquet_metadata('${glob}')`);
+    expect(codecs).toEqual([{ compression: 'ZSTD' }]);
   }, 120_000);
 
   it('leaves a lake of single-file partitions as it is', async () => {
