@@ -185,7 +185,7 @@ function goneObject(error: unknown, summary: CompactSummary): { compacted: false
  * `ingest` published after its last checkpoint are left out: its recovery deletes them by name and
  * reads their sources again, so merged into a compacted file their rows would be stored twice.
  */
-async function listPartitions(sink: LakeSink, range: DayRange): Promise<LakePartition[]> {
+export async function listPartitions(sink: LakeSink, range: DayRange): Promise<LakePartition[]> {
   const runs = new Map((await readRunRecords(sink)).map((record) => [record.runId, record]));
   const objects: LakeObject[] = [];
   for await (const object of sink.list('events/')) if (!isUncommitted(object.key, runs)) objects.push(object);
@@ -197,7 +197,11 @@ async function listPartitions(sink: LakeSink, range: DayRange): Promise<LakePart
  * before it is published: if the new file is there (or, in a folder lake, still under its temporary
  * name), it replaces the old ones; if it is not, nothing was published or deleted, and the journal goes.
  */
-async function recover(store: CompactionStore, partition: LakePartition, journalKey: string): Promise<void> {
+export async function recover(
+  store: CompactionStore,
+  partition: LakePartition,
+  journalKey: string,
+): Promise<void> {
   const journal = await readJournal(store.sink, journalKey, store.describe(journalKey));
   if (journal === null) return; // another run finished it meanwhile
   const present = new Set(partition.files.map((f) => f.key));
