@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { PII_FLAG, PII_HELP } from './pii-option';
 
 /** Collects a repeatable option (`--param a=1 --param b=2`). */
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -56,6 +57,7 @@ export function buildProgram(): Command {
     .option('--dry-run', 'list what would be read and where it would go; read and write nothing')
     .option('--commit-mib <n>', 'checkpoint after every n MiB of input (larger: fewer, larger files)', '256')
     .option('--no-raw', 'do not keep each event’s JSON text in the raw column')
+    .option(PII_FLAG, PII_HELP, 'keep')
     .option('--json', 'print the summary as one JSON object')
     .option('--compact', 'afterwards, rewrite each partition with several files into one (see `compact`)')
     .addHelpText(
@@ -73,6 +75,7 @@ export function buildProgram(): Command {
     .option('--lake <dir>', 'lake folder', 'lake')
     .option('--buffer-seconds <s>', 'flush buffered records after this many seconds', '60')
     .option('--buffer-mib <m>', 'flush buffered records after this many MiB', '64')
+    .option(PII_FLAG, PII_HELP, 'keep')
     .addOption(
       new Option(
         '--stream <name>',
@@ -109,6 +112,27 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('forget')
+    .description(
+      'Remove every stored row about one person (what `endpoint_access` finds) and their error records, in a folder or on S3.',
+    )
+    .requiredOption(
+      '--subject <id|address|phone>',
+      'endpoint id, user id, email address or phone number (E.164)',
+    )
+    .option('--lake <dir|s3://bucket/prefix/>', 'lake folder or S3 prefix', 'lake')
+    .option('--s3-endpoint <url>', 'S3-compatible endpoint for an s3:// lake')
+    .option('--dry-run', 'report what would be removed, and write nothing')
+    .option('--json', 'print the summary as one JSON object')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  engagement-lake forget --subject ana@example.com --lake ./lake --dry-run\n  engagement-lake forget --subject +14255550100 --lake s3://my-lake/\n\nA killed run is finished by the next. Other copies (backups, versions, Athena results): see docs/forget.md.',
+    )
+    .action(async (options) => {
+      await (await import('./commands/forget')).runForget(options);
+    });
+
+  program
     .command('replay')
     .description(
       'Re-drive the error output through the current transform: into the lake (--lake), or back into a Firehose stream (--from, --stream).',
@@ -119,6 +143,7 @@ export function buildProgram(): Command {
     .option('--region <r>', 'AWS region of the stream')
     .option('--s3-endpoint <url>', 'S3-compatible endpoint for an s3:// lake or --from')
     .option('--firehose-endpoint <url>', 'Firehose-compatible endpoint (e.g. `serve`) for --stream')
+    .option(PII_FLAG, `${PII_HELP}, for rows replayed into --lake`, 'keep')
     .option('--json', 'print the summary as one JSON object')
     .addHelpText(
       'after',

@@ -5,6 +5,7 @@
 import { Duration, Size } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { UserInputError } from '../../transform/src/errors';
+import { parsePiiMode } from '../../transform/src/pii';
 import type { EngagementLakeProps } from './props';
 
 /** Context key holding the configuration object. */
@@ -21,6 +22,8 @@ export interface LakeConfig {
   dataTransitionAfterDays?: number;
   dataExpirationDays?: number;
   errorExpirationDays?: number;
+  /** `keep`, `hash` or `drop` personal data (see EngagementLakeProps.pii). */
+  pii?: string;
   noncurrentVersionExpirationDays?: number;
   athenaResultsExpirationDays?: number;
   athenaBytesScannedCutoffPerQueryGb?: number;
@@ -62,6 +65,7 @@ const KEY_TYPES: Record<keyof LakeConfig, 'string' | 'number' | 'boolean' | 'str
   dataTransitionAfterDays: 'number',
   dataExpirationDays: 'number',
   errorExpirationDays: 'number',
+  pii: 'string',
   noncurrentVersionExpirationDays: 'number',
   athenaResultsExpirationDays: 'number',
   athenaBytesScannedCutoffPerQueryGb: 'number',
@@ -148,6 +152,7 @@ export function parseLakeConfig(raw: unknown): AppSettings {
       dataTransitionAfter: days(config.dataTransitionAfterDays),
       dataExpiration: days(config.dataExpirationDays),
       errorExpiration: days(config.errorExpirationDays),
+      pii: config.pii === undefined ? undefined : parsePiiMode(config.pii, `'${CONTEXT_KEY}.pii'`),
       noncurrentVersionExpiration: days(config.noncurrentVersionExpirationDays),
       athenaResultsExpiration: days(config.athenaResultsExpirationDays),
       athenaBytesScannedCutoffPerQuery:

@@ -6,6 +6,7 @@ import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
@@ -15,6 +16,7 @@ import { Backfill } from './private/backfill';
 import { createCatalog } from './private/catalog';
 import { DestinationRole, createDeliveryStream, createTransformFunction } from './private/delivery';
 import { Operations } from './private/operations';
+import { createPiiKeySecret } from './private/pii-key';
 import { resolveSettings } from './private/settings';
 import { type IngestTarget, PUT_ACTIONS, Sources, ingestTargetArn } from './private/sources';
 import { createStorage } from './private/storage';
@@ -40,6 +42,8 @@ export class EngagementLake extends Construct {
   /** The `errors` table over the Firehose error output (`errors/`); its rows may hold personal data. */
   readonly errorsTable: glue.S3Table;
   readonly transform: lambda.IFunction;
+  /** The HMAC key for hashing personal data, with `pii: hash`; read by the transform and backfill functions only. */
+  readonly piiKey?: secretsmanager.Secret;
   /** The main delivery stream: Kinesis-sourced when a source stream is configured, otherwise Direct PUT. */
   readonly deliveryStream: firehose.DeliveryStream;
   /** The Direct PUT delivery stream (the main one without a Kinesis source); absent when Kinesis-only. */
@@ -74,7 +78,8 @@ export class EngagementLake extends Construct {
     this.table = catalog.table;
     this.errorsTable = catalog.errorsTable;
 
-    const transform = createTransformFunction(this, settings);
+    this.piiKey = createPiiKeySecret(this, settings, this.key);
+    const transform = createTransformFunction(this, settings, this.piiKey);
     this.transform = transform;
     const destinationRole = new DestinationRole(this, 'FirehoseDestinationRole', {
       bucket: this.bucket,
@@ -140,6 +145,7 @@ export class EngagementLake extends Construct {
         backfill: settings.backfill,
         bucket: this.bucket,
         key: this.key,
+        piiKey: this.piiKey,
       });
     }
 

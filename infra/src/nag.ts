@@ -92,6 +92,14 @@ export function acknowledgeNagFindings(stack: Stack, lake: EngagementLake): void
     );
   }
 
+  if (lake.piiKey) {
+    ack(
+      lake.piiKey,
+      'AwsSolutions-SMG4',
+      'The HMAC key for hashing personal data is not rotated: a new key hashes the same address differently, which breaks joins between rows written before and after.',
+    );
+  }
+
   if (lake.sourceStream) {
     ack(
       lake.deliveryStream,

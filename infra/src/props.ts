@@ -1,6 +1,7 @@
 import type { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
 import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type { PiiMode } from '../../transform/src/pii';
 
 /**
  * Properties of an {@link EngagementLake}. Every property is optional: `new EngagementLake(this, 'Lake')`
@@ -48,11 +49,21 @@ export interface EngagementLakeProps {
   readonly dataExpiration?: Duration;
 
   /**
-   * Age at which Firehose error output (`errors/`) is deleted.
+   * Age at which Firehose error output (`errors/`) is deleted. It keeps failed records' original
+   * bytes (for replay), personal data included, whatever `pii` says.
    *
-   * @default Duration.days(365)
+   * @default Duration.days(365) with `pii` keep; Duration.days(30) with hash or drop
    */
   readonly errorExpiration?: Duration;
+
+  /**
+   * Personal data in the rows: `keep` as received, `hash` (HMAC-SHA256 keyed by a generated Secrets
+   * Manager secret, so joins on the hashed values still work) or `drop` (nulled; `raw` not kept).
+   * See transform/src/pii.ts for the columns and values it covers.
+   *
+   * @default 'keep'
+   */
+  readonly pii?: PiiMode;
 
   /**
    * Age at which non-current object versions are deleted: the erasure window. After you delete or

@@ -11,6 +11,7 @@ import {
   ResponseLimit,
   RESPONSE_FULL_MESSAGE,
 } from '../../transform/src/firehose-batch';
+import type { PiiPolicy } from '../../transform/src/pii';
 import { serializedRowBytes, transformRecord } from '../../transform/src/records';
 import { ChunkCollector, recordIdOf, type BatchResult, type RecordVerdict } from './batch-outcome';
 import type { SourceRecord } from './batcher';
@@ -22,6 +23,8 @@ export interface DirectSettings {
   handlerIncludeRaw: boolean;
   /** The handler's DT_START. */
   dtStart: string;
+  /** Hash or drop personal data; absent: keep. */
+  pii?: PiiPolicy;
   /** The Lambda response limit (default: the handler's). */
   maxResponseBytes?: number;
 }
@@ -62,6 +65,7 @@ export function transformBatchDirect(
       arrivalTime: arrivalOf(record),
       includeRaw: settings.handlerIncludeRaw,
       dtStart: settings.dtStart,
+      pii: settings.pii,
       now,
     });
     if (!result.ok) {

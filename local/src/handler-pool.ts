@@ -10,6 +10,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { EngagementLakeError } from '../../transform/src/errors';
+import type { PiiPolicy } from '../../transform/src/pii';
 import { buildTransformationEvent, handlerBatchResult, type BatchResult } from './batch-outcome';
 import type { SourceRecord } from './batcher';
 import type { LocalTransform } from './delivery';
@@ -123,6 +124,8 @@ function wholeBuffers(views: readonly Uint8Array[]): ArrayBuffer[] {
 export interface HandlerPoolOptions {
   /** Keep the `raw` column in the rows (default true). */
   includeRaw?: boolean;
+  /** Hash or drop personal data (`--pii`); absent: keep. */
+  pii?: PiiPolicy;
   /**
    * Let workers encode the Parquet files too (default true: encoding is a third of the work; the
    * main thread then only publishes the bytes). False: the main thread encodes.
@@ -155,6 +158,7 @@ export class HandlerPool implements BatchRunner {
     const settings: WorkerSettings = {
       includeRaw: options.includeRaw ?? true,
       path: options.path ?? 'direct',
+      pii: options.pii,
     };
     this.slots = Array.from({ length: size }, () => this.startWorker(code, settings));
     if (options.writes ?? true)

@@ -10,6 +10,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { readHandlerConfig } from '../../transform/src/handler-config';
+import type { PiiPolicy } from '../../transform/src/pii';
 import type { BatchResult } from './batch-outcome';
 import type { SourceRecord } from './batcher';
 import { transformBatchDirect, type DirectSettings } from './direct-transform';
@@ -46,6 +47,8 @@ export interface WorkerSettings {
   /** Keep the `raw` column (the `--no-raw` choice). */
   includeRaw: boolean;
   path: TransformPath;
+  /** Hash or drop personal data (`--pii`); absent: keep. */
+  pii?: PiiPolicy;
 }
 
 /** Cuts a packed batch back into records (views on the one buffer, no copies). */
@@ -71,7 +74,7 @@ function transferables(reply: WorkerResponse): ArrayBuffer[] {
 function batchTransformer(settings: WorkerSettings): (request: BatchRequest) => Promise<BatchResult> {
   if (settings.path === 'handler') {
     // The reference path, exactly as the main thread runs it without workers.
-    const runner = inProcessRunner(defaultTransform({ includeRaw: settings.includeRaw }));
+    const runner = inProcessRunner(defaultTransform({ includeRaw: settings.includeRaw, pii: settings.pii }));
     return (request) => runner.run(unpack(request), request.invocationId);
   }
   // The handler's settings, read as the handler reads them (its environment is this worker's).
@@ -80,6 +83,7 @@ function batchTransformer(settings: WorkerSettings): (request: BatchRequest) => 
     includeRaw: settings.includeRaw,
     handlerIncludeRaw: config.includeRaw,
     dtStart: config.dtStart,
+    pii: settings.pii,
   };
   return async (request) => transformBatchDirect(unpack(request), request.invocationId, direct, Date.now());
 }

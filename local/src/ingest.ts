@@ -10,6 +10,7 @@ import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { MAX_RECORD_BYTES } from '../../transform/src/constants';
 import { JsonRecordSplitter } from '../../transform/src/json-split';
+import type { PiiPolicy } from '../../transform/src/pii';
 import { Batcher, DEFAULT_BATCH_LIMITS, type BatchLimits } from './batcher';
 import { LakeDelivery, type DeliveryStats, type LocalTransform } from './delivery';
 import { defaultWorkerCount, HandlerPool, inProcessRunner, type BatchRunner } from './handler-pool';
@@ -29,6 +30,8 @@ export interface IngestOptions extends LakeAccessOptions {
   inputs: readonly string[];
   /** Keep each event's JSON text in the `raw` column (default true). */
   includeRaw?: boolean;
+  /** Hash or drop personal data (`--pii`; see transform/src/pii.ts); absent: keep. */
+  pii?: PiiPolicy;
   /** Standard input, when an input is `-` (default `process.stdin`). */
   stdin?: Readable;
   /** Progress, after every chunk read and every source finished. */
@@ -198,14 +201,15 @@ function nothingRead(): Delivered {
 function handlerRunner(options: IngestOptions, includeRaw: boolean): BatchRunner | undefined {
   if (options.transform) return undefined;
   const workers = options.workers ?? defaultWorkerCount();
-  const pool = { includeRaw, writes: options.workerWrites };
+  const pool = { includeRaw, pii: options.pii, writes: options.workerWrites };
   return workers > 0 ? new HandlerPool(workers, pool) : undefined;
 }
 
 async function readAll(run: Run, sources: readonly InputSource[]): Promise<Delivered> {
   const includeRaw = run.options.includeRaw ?? true;
   const transform =
-    run.options.transform ?? (await import('./local-transform')).defaultTransform({ includeRaw });
+    run.options.transform ??
+    (await import('./local-transform')).defaultTransform({ includeRaw, pii: run.options.pii });
   const runner = handlerRunner(run.options, includeRaw);
   try {
     return await deliver(run, sources, transform, runner ?? inProcessRunner(transform));

@@ -16,6 +16,7 @@ import { Batcher, type SourceRecord } from './batcher';
 import { LakeDelivery, type DeliveryStats, type LocalTransform } from './delivery';
 import { openLakeSink, S3Sink, type LakeSink } from './lake-sink';
 import { defaultTransform } from './local-transform';
+import type { PiiPolicy } from '../../transform/src/pii';
 import { recordsOfErrorObject } from './replay-records';
 import { isDead, isUncommitted, readRunRecords, startRun, type RunRecord } from './run-record';
 import { newRunId } from './run-id';
@@ -32,6 +33,8 @@ export interface ReplayOptions {
   s3Endpoint?: string;
   /** The transform (default: the Firehose handler, in this thread). */
   transform?: LocalTransform;
+  /** Hash or drop personal data in the rows it writes (`--pii`); absent: keep. */
+  pii?: PiiPolicy;
   /** How long the run's record holds without renewal (default: ingest's). */
   leaseMs?: number;
   /** Test seam: runs once every file is written, before the commit. */
@@ -101,7 +104,7 @@ async function replayInto(sink: LakeSink, options: ReplayOptions): Promise<Repla
     sink: run.recordingSink(),
     runId: record.runId,
     runStartedAt: started,
-    transform: options.transform ?? defaultTransform(),
+    transform: options.transform ?? defaultTransform({ pii: options.pii }),
   });
   try {
     const { replaced, kept } = await deliverErrorFiles(sink, delivery);

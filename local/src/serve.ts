@@ -15,6 +15,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { isUtf8 } from 'node:buffer';
 import { splitJsonRecords } from '../../transform/src/json-split';
+import type { PiiPolicy } from '../../transform/src/pii';
 import { Batcher, DEFAULT_BATCH_LIMITS, type SourceRecord } from './batcher';
 import { LakeDelivery, type DeliveryStats, type LocalTransform } from './delivery';
 import { errorBody, FirehoseApiError, handleApiCall, MAX_BATCH_BYTES, type ApiContext } from './firehose-api';
@@ -43,6 +44,8 @@ export interface ServeOptions {
    */
   maxPendingBytes?: number;
   transform?: LocalTransform;
+  /** Hash or drop personal data (`--pii`; see transform/src/pii.ts); absent: keep. */
+  pii?: PiiPolicy;
   /** Worker threads when no `transform` is given (default: one per core); 0 runs the handler in this thread. */
   workers?: number;
   /** Called after each delivery (flush), with the running totals. */
@@ -155,9 +158,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   await folder.check();
   const sink = new SyncingFolderSink(folder, options.lake);
   const spool = await Spool.open(options.lake, runId);
-  const transform = options.transform ?? (await import('./local-transform')).defaultTransform();
+  const transform =
+    options.transform ?? (await import('./local-transform')).defaultTransform({ pii: options.pii });
   const workers = options.transform ? 0 : (options.workers ?? defaultWorkerCount());
-  const runner = workers > 0 ? new HandlerPool(workers) : undefined;
+  const runner = workers > 0 ? new HandlerPool(workers, { pii: options.pii }) : undefined;
   const delivery = new LakeDelivery({
     sink,
     runId,

@@ -11,6 +11,7 @@ import { newRunId } from '../../local/src/run-id';
 import { startServer } from '../../local/src/serve';
 import { DOCUMENTED, duckdbRows, eventsSql, tempDir } from '../local/helpers';
 import { startS3, type TestS3 } from '../local/s3-server';
+import { PII_KEY_ENV } from '../../transform/src/pii-key';
 import { runCli } from './run-cli';
 
 const NOT_AN_EVENT = '{"hello":"world"}';
@@ -60,6 +61,20 @@ describe('engagement-lake replay', () => {
     expect(JSON.parse(second.stdout)).toMatchObject({ records: 1, okRecords: 0, failedRecords: 1 });
     const [{ n }] = await duckdbRows(eventsSql(lake, 'count(*)::int as n'));
     expect(n).toBe(events);
+  });
+
+  it('--lake --pii hash stores the records that succeed now with their addresses hashed', async () => {
+    // Arrange
+    const { lake, events } = await lakeWithErrors();
+    process.env[PII_KEY_ENV] = 'a key for the replay test, long enough';
+    // Act
+    const result = await runCli(['replay', '--lake', lake, '--pii', 'hash', '--json']);
+    delete process.env[PII_KEY_ENV];
+    // Assert
+    expect(result.code).toBe(0);
+    const rows = await duckdbRows(eventsSql(lake));
+    expect(rows).toHaveLength(events);
+    expect(JSON.stringify(rows)).not.toContain('@example.com');
   });
 
   it('--from --stream puts the S3 error output back into a delivery stream (the local twin)', async () => {

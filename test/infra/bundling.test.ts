@@ -30,6 +30,9 @@ describe('EngagementLake bundling', () => {
     const code = readFileSync(bundle, 'utf8');
     expect(code).toMatch(/handler/);
     expect(code).not.toMatch(/parquet-wasm|\.wasm"/);
+    // pii: hash fetches its key with the pinned Secrets Manager client, bundled rather than the runtime's.
+    expect(code).toMatch(/GetSecretValue/);
+    expect(code).not.toMatch(/require\("@aws-sdk\/client-secrets-manager"\)/);
     expect(stack.bundlingRequired).toBe(true);
   });
 });

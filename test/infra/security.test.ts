@@ -32,6 +32,7 @@ const CONFIGURATIONS: [string, EngagementLakeProps][] = [
   ['the default lake', {}],
   ['every source on Direct PUT', ALL_SOURCES],
   ['every source with a new Kinesis stream', { ...ALL_SOURCES, createSourceStream: true }],
+  ['pii hash with the backfill function', { pii: 'hash', backfill: { archiveBucketNames: ['archive'] } }],
   [
     'a Kinesis-only lake with Pinpoint and EventBridge',
     {

@@ -204,6 +204,20 @@ describe('EngagementLake storage', () => {
       expect(rule(template, 'errors-expire').ExpirationInDays).toBe(30);
     });
 
+    it.each(['hash', 'drop'] as const)(
+      'expires error output, the last copy of personal data, after 30 days by default with pii %s',
+      (pii) => {
+        // Arrange
+        const { template } = synthLake({ pii });
+        // Act / Assert
+        expect(rule(template, 'errors-expire')).toMatchObject({ Prefix: 'errors/', ExpirationInDays: 30 });
+        expect(
+          rule(synthLake({ pii, errorExpiration: Duration.days(7) }).template, 'errors-expire')
+            .ExpirationInDays,
+        ).toBe(7);
+      },
+    );
+
     it('expires non-current versions after 30 days (the erasure window)', () => {
       // Arrange
       const { template } = synthLake();

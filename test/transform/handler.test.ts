@@ -5,7 +5,8 @@ import type {
   FirehoseTransformationEventRecord,
   FirehoseTransformationResult,
 } from 'aws-lambda';
-import { handler } from '../../transform/handler';
+import { createHandler, handler } from '../../transform/handler';
+import { hashPii } from '../../transform/src/pii';
 import { readHandlerConfig } from '../../transform/src/handler-config';
 
 const FIXTURES = `${__dirname}/../fixtures/firehose`;
@@ -424,6 +425,28 @@ describe('handler', () => {
       expect(output.join('')).toContain('invalid-json');
     });
   });
+
+  describe('pii', () => {
+    it('hash: the rows carry hashes, and neither rows nor logs the address, failed records included', async () => {
+      // Arrange: the policy the Lambda would read from Secrets Manager, given directly
+      const key = new TextEncoder().encode('handler-test-key-0123456789');
+      const hashing = createHandler(async () => ({ mode: 'hash', key }));
+      const address = 'recipient@example.com';
+      const input = event([
+        ...documented('ses').map((line, i) => record(`ses-${i}`, line)),
+        record('bad', `{"to":"${address}"`),
+      ]);
+      // Act
+      const response = (await hashing(input, {} as Context, () => undefined)) as FirehoseTransformationResult;
+      // Assert
+      const rows = response.records.filter((r) => r.result === 'Ok').flatMap((r) => rowsOf(r.data));
+      expect(rows.length).toBe(documented('ses').length);
+      expect(JSON.stringify(rows)).not.toContain(address);
+      expect(JSON.stringify(rows)).toContain(hashPii(key, address));
+      expect(output.join('')).toContain('bad');
+      expect(output.join('')).not.toContain(address);
+    });
+  });
 });
 
 describe('readHandlerConfig', () => {
@@ -435,6 +458,7 @@ describe('readHandlerConfig', () => {
       expect(config).toEqual({
         includeRaw: true,
         dtStart: '2015-01-01',
+        piiMode: 'keep',
         metricsNamespace: 'EngagementLake',
         serviceName: 'engagement-lake',
       });
@@ -447,11 +471,15 @@ describe('readHandlerConfig', () => {
         DT_START: '2020-02-29',
         POWERTOOLS_METRICS_NAMESPACE: 'Lake',
         POWERTOOLS_SERVICE_NAME: 'events-transform',
+        PII_MODE: 'Hash',
+        PII_KEY_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:pii',
       });
       // Assert
       expect(config).toEqual({
         includeRaw: false,
         dtStart: '2020-02-29',
+        piiMode: 'hash',
+        piiKeySecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:pii',
         metricsNamespace: 'Lake',
         serviceName: 'events-transform',
       });
@@ -464,6 +492,7 @@ describe('readHandlerConfig', () => {
       [{ DT_START: '2015-02-30' }, "DT_START must be a date like 2015-01-01 (YYYY-MM-DD), got '2015-02-30'"],
       [{ DT_START: '01/01/2015' }, "DT_START must be a date like 2015-01-01 (YYYY-MM-DD), got '01/01/2015'"],
       [{ DT_START: '2015-13-01' }, "DT_START must be a date like 2015-01-01 (YYYY-MM-DD), got '2015-13-01'"],
+      [{ PII_MODE: 'mask' }, "PII_MODE must be keep, hash or drop, got 'mask'"],
     ])('rejects %j', (env, message) => {
       // Arrange, Act, Assert
       expect(() => readHandlerConfig(env)).toThrow(message);

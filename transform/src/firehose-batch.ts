@@ -15,6 +15,7 @@ import { MAX_RESPONSE_BYTES } from './constants';
 import { EngagementLakeError } from './errors';
 import { jsonStringBytes, serializeRows, transformRecord } from './records';
 import type { PartitionKeys } from './schema';
+import type { PiiPolicy } from './pii';
 import type { FailureReason } from './types';
 
 export interface BatchOptions {
@@ -22,6 +23,8 @@ export interface BatchOptions {
   dtStart: string;
   /** The current time (epoch ms), for the `dt` clamp. */
   now: number;
+  /** Hash or drop personal data; absent: keep. */
+  pii?: PiiPolicy;
   /** Stop adding Ok records at this response size. Default: MAX_RESPONSE_BYTES (5.8 MB). */
   maxResponseBytes?: number;
 }
@@ -229,6 +232,7 @@ export function processFirehoseBatch(
       includeRaw: options.includeRaw,
       dtStart: options.dtStart,
       now: options.now,
+      pii: options.pii,
     });
     if (!transformed.ok) {
       fail(record, index, transformed.reason, transformed.message);

@@ -4,6 +4,7 @@
  */
 import { UserInputError } from './errors';
 import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from './metrics-names';
+import { parsePiiMode, type PiiMode } from './pii';
 import { DEFAULT_DT_START } from './schema';
 
 export interface HandlerConfig {
@@ -11,6 +12,10 @@ export interface HandlerConfig {
   includeRaw: boolean;
   /** `DT_START`: first day of the `dt` projection range, `YYYY-MM-DD` (default 2015-01-01). */
   dtStart: string;
+  /** `PII_MODE`: keep, hash or drop personal data (default keep). */
+  piiMode: PiiMode;
+  /** `PII_KEY_SECRET_ARN`: the Secrets Manager secret holding the HMAC key, for `hash` on AWS. */
+  piiKeySecretArn?: string;
   /** `POWERTOOLS_METRICS_NAMESPACE` (default `EngagementLake`). */
   metricsNamespace: string;
   /** `POWERTOOLS_SERVICE_NAME` (default `engagement-lake`): the logs' `service` and the metrics' `service` dimension. */
@@ -46,6 +51,8 @@ export function readHandlerConfig(env: NodeJS.ProcessEnv): HandlerConfig {
   return {
     includeRaw: readBoolean(env, 'INCLUDE_RAW', true),
     dtStart: readDate(env, 'DT_START', DEFAULT_DT_START),
+    piiMode: env.PII_MODE?.trim() ? parsePiiMode(env.PII_MODE, 'PII_MODE') : 'keep',
+    piiKeySecretArn: env.PII_KEY_SECRET_ARN?.trim() || undefined,
     metricsNamespace: env.POWERTOOLS_METRICS_NAMESPACE?.trim() || DEFAULT_METRICS_NAMESPACE,
     serviceName: env.POWERTOOLS_SERVICE_NAME?.trim() || DEFAULT_SERVICE_NAME,
   };

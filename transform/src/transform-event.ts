@@ -4,6 +4,7 @@ import { eventId } from './event-id';
 import { collectExtra, isPlainObject, splitCaseCollisions } from './extra';
 import { SOURCE_FORMATS } from './formats';
 import { computeDt } from './partition';
+import { applyPii } from './pii';
 import { emptyRow, type EventRow } from './schema';
 import type { EventResult, Flattened, SourceFormat, TransformOptions } from './types';
 
@@ -102,6 +103,8 @@ export function transformEvent(text: string, options: TransformOptions): EventRe
   row.raw = options.includeRaw === false ? null : text;
   const caseCollisions = settleMaps(row, extra);
   row.extra = Object.keys(extra).length > 0 ? extra : null;
+  // After event_id, which hashes the original text: redeliveries de-duplicate in every mode.
+  if (options.pii) applyPii(row, options.pii);
 
   const { dt, fellBack } = computeDt(eventTime, arrivalTime, { start: options.dtStart, now: options.now });
   return {

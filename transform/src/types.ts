@@ -1,3 +1,4 @@
+import type { PiiPolicy } from './pii';
 import type { EventRow, Family, PartitionKeys } from './schema';
 
 /** Machine-readable reasons a record fails. Each becomes `ProcessingFailed` with this as errorCode. */
@@ -52,6 +53,8 @@ export interface TransformOptions {
   includeRaw?: boolean;
   /** First day of the `dt` projection range (default 2015-01-01). */
   dtStart?: string;
+  /** Hash or drop personal data (pii.ts); absent: kept as received, with no extra work. */
+  pii?: PiiPolicy;
   /** The current time in epoch ms, for the `dt` clamp. Injected so the transform stays pure. */
   now: number;
 }

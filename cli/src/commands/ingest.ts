@@ -2,6 +2,7 @@ import { ingest, type IngestSummary } from '../../../local/src/ingest';
 import type { IngestPlan } from '../../../local/src/ingest-plan';
 import { createProgress, formatSummary } from '../../../local/src/progress';
 import { UserInputError } from '../../../transform/src/errors';
+import { piiPolicyOption } from '../pii-option';
 
 export interface IngestCommandOptions {
   /** A lake folder or `s3://bucket/prefix/`. */
@@ -22,6 +23,8 @@ export interface IngestCommandOptions {
   dryRun?: boolean;
   /** `--commit-mib`, as typed: input MiB between two checkpoints. */
   commitMib?: string;
+  /** `--pii`, as typed: keep, hash or drop. */
+  pii?: string;
 }
 
 const MIB = 1024 * 1024;
@@ -48,6 +51,7 @@ export function commitBytes(text: string | undefined): number | undefined {
  */
 export async function runIngest(inputs: string[], options: IngestCommandOptions): Promise<void> {
   const commit = commitBytes(options.commitMib);
+  const pii = piiPolicyOption(options.pii);
   const s3 = { endpoint: options.s3Endpoint };
   if (options.dryRun) {
     const { planIngest } = await import('../../../local/src/ingest-plan');
@@ -63,6 +67,7 @@ export async function runIngest(inputs: string[], options: IngestCommandOptions)
       lake: options.lake,
       s3,
       includeRaw: options.raw,
+      pii,
       restart: options.restart,
       commitBytes: commit,
       onProgress: (p) => progress.update(p),

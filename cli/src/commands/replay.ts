@@ -5,6 +5,7 @@
 import { replayLake, type ReplaySummary } from '../../../local/src/replay';
 import { replayToStream, type StreamReplaySummary } from '../../../local/src/replay-stream';
 import { UserInputError } from '../../../transform/src/errors';
+import { piiPolicyOption } from '../pii-option';
 
 export interface ReplayCommandOptions {
   /** A lake folder or `s3://bucket/prefix/` (default `lake`). */
@@ -16,6 +17,8 @@ export interface ReplayCommandOptions {
   s3Endpoint?: string;
   firehoseEndpoint?: string;
   json?: boolean;
+  /** `--pii`, as typed: keep, hash or drop (into a lake only; a stream's Lambda applies its own). */
+  pii?: string;
 }
 
 /** Runs the replay the options name and prints its summary. */
@@ -35,7 +38,11 @@ export async function runReplay(options: ReplayCommandOptions): Promise<ReplaySu
         s3Endpoint: options.s3Endpoint,
         firehoseEndpoint: options.firehoseEndpoint,
       })
-    : await replayLake({ lake: options.lake ?? 'lake', s3Endpoint: options.s3Endpoint });
+    : await replayLake({
+        lake: options.lake ?? 'lake',
+        s3Endpoint: options.s3Endpoint,
+        pii: piiPolicyOption(options.pii),
+      });
   const text = 'stream' in summary ? formatStreamSummary(summary) : formatLakeSummary(summary);
   process.stdout.write(options.json ? `${JSON.stringify(summary)}\n` : `${text}\n`);
   return summary;

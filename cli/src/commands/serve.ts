@@ -2,6 +2,7 @@ import { UserInputError } from '../../../transform/src/errors';
 import { isValidStreamName, STREAM_NAME_RULE } from '../../../local/src/firehose-api';
 import { startServer } from '../../../local/src/serve';
 import { SPOOL_FOLDER } from '../../../local/src/spool';
+import { piiPolicyOption } from '../pii-option';
 
 export interface ServeCommandOptions {
   port: string;
@@ -10,6 +11,8 @@ export interface ServeCommandOptions {
   bufferMib: string;
   /** `--stream`, repeatable: the only delivery stream names accepted (none: any valid name). */
   stream?: string[];
+  /** `--pii`, as typed: keep, hash or drop. */
+  pii?: string;
 }
 
 function parseNumber(flag: string, raw: string, min: number, max: number, integer: boolean): number {
@@ -79,6 +82,7 @@ export async function runServe(options: ServeCommandOptions): Promise<void> {
   const bufferSeconds = parseNumber('--buffer-seconds', options.bufferSeconds, 1, 900, false);
   const bufferMib = parseNumber('--buffer-mib', options.bufferMib, 0.001, 128, false);
   const streams = parseStreams(options.stream ?? []);
+  const pii = piiPolicyOption(options.pii);
   let server;
   try {
     server = await startServer({
@@ -87,6 +91,7 @@ export async function runServe(options: ServeCommandOptions): Promise<void> {
       bufferSeconds,
       bufferBytes: Math.round(bufferMib * 1024 * 1024),
       streams,
+      pii,
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

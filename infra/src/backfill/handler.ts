@@ -12,7 +12,10 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { HeadObjectCommand, type HeadObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import { ingest, type IngestOptions, type IngestSummary } from '../../../local/src/ingest';
 import { bareEtag, createS3Client, folderPrefix, s3Url } from '../../../local/src/s3';
+import { loadPiiPolicy } from '../../../transform/pii-secret';
 import { UserInputError } from '../../../transform/src/errors';
+import { readHandlerConfig } from '../../../transform/src/handler-config';
+import type { PiiPolicy } from '../../../transform/src/pii';
 import {
   backfillRunId,
   failureResult,
@@ -37,6 +40,8 @@ export interface BackfillDeps {
   metrics?: Pick<Metrics, 'addMetric' | 'addMetadata' | 'publishStoredMetrics'>;
   /** Keep each event's JSON text in `raw` (the transform Lambda's INCLUDE_RAW). */
   includeRaw: boolean;
+  /** Hash or drop personal data, as the transform Lambda does (PII_MODE); absent: keep. */
+  pii?: PiiPolicy;
   /** Test seam: the ingest to run (default: local/src/ingest.ts). */
   ingest?: (options: IngestOptions) => Promise<IngestSummary>;
 }
@@ -79,6 +84,7 @@ async function runTask(task: BatchTask, jobId: string, deps: BackfillDeps): Prom
       runId,
       workers: 0,
       includeRaw: deps.includeRaw,
+      pii: deps.pii,
     });
     countTask(deps, jobId, task, summary);
     // A done marker with this ETag means an earlier task (or a local ingest) stored it all.
@@ -153,6 +159,7 @@ let deps: BackfillDeps | undefined;
 
 /** The Lambda entry point. */
 export const handler = async (event: BatchInvocation): Promise<BatchResponse> => {
+  // Awaited before assignment: a failed key fetch fails this invocation and the next one retries.
   deps ??= {
     s3: createS3Client({ endpoint: process.env.S3_ENDPOINT || undefined }),
     lake: lakeFromEnvironment(process.env),
@@ -161,6 +168,8 @@ export const handler = async (event: BatchInvocation): Promise<BatchResponse> =>
     // off for its own (local) use when POWERTOOLS_METRICS_DISABLED is unset.
     metrics: new Metrics({ serviceName: BACKFILL_SERVICE }),
     includeRaw: process.env.INCLUDE_RAW !== 'false',
+    // The key once per cold start, from the secret the stack grants this function.
+    pii: await loadPiiPolicy(readHandlerConfig(process.env), process.env),
   };
   return runBatchInvocation(event, deps);
 };

@@ -4,6 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import {
   BACKFILL_ENV,
@@ -13,6 +14,7 @@ import {
 } from '../backfill/contract';
 import { METRICS_NAMESPACE } from './delivery';
 import { COPY_PARQUET_WASM, createNodeFunction } from './functions';
+import { piiEnvironment } from './pii-key';
 import type { BackfillSettings, LakeSettings } from './settings';
 import { PREFIX, s3KeyUseStatement } from './storage';
 
@@ -24,6 +26,8 @@ export interface BackfillConstructProps {
   readonly backfill: BackfillSettings;
   readonly bucket: s3.IBucket;
   readonly key: kms.IKey;
+  /** The HMAC key secret, with `pii: hash`. */
+  readonly piiKey?: secretsmanager.ISecret;
 }
 
 /**
@@ -122,6 +126,7 @@ export class Backfill extends Construct {
         // Read by the transform handler the backfill runs in-process, as on the Firehose Lambda.
         INCLUDE_RAW: String(settings.includeRaw),
         DT_START: settings.dtStart,
+        ...piiEnvironment(settings, props.piiKey, this.functionRole),
         [BACKFILL_ENV.lakeBucket]: bucket.bucketName,
         [BACKFILL_ENV.lakePrefix]: '',
       },

@@ -8,9 +8,11 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DEFAULT_METRICS_NAMESPACE, METRIC_NAMES } from '../../../transform/src/metrics-names';
 import { createNodeFunction } from './functions';
+import { piiEnvironment } from './pii-key';
 import type { LakeSettings } from './settings';
 import { glueTableResources } from './catalog';
 import { PREFIX, s3KeyUseStatement } from './storage';
@@ -28,7 +30,11 @@ export const DATA_PREFIX = `${PREFIX.events}family=!{partitionKeyFromLambda:fami
 export const ERROR_PREFIX = `${PREFIX.errors}!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd/HH}/`;
 
 /** The transform Lambda: `transform/handler.ts`, bundled by the local esbuild (no Docker). */
-export function createTransformFunction(scope: Construct, settings: LakeSettings): nodejs.NodejsFunction {
+export function createTransformFunction(
+  scope: Construct,
+  settings: LakeSettings,
+  piiKey?: secretsmanager.ISecret,
+): nodejs.NodejsFunction {
   const logGroup = new logs.LogGroup(scope, 'TransformLogs', {
     retention: logs.RetentionDays.ONE_YEAR,
     removalPolicy: settings.removalPolicy,
@@ -59,8 +65,10 @@ export function createTransformFunction(scope: Construct, settings: LakeSettings
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       INCLUDE_RAW: String(settings.includeRaw),
       DT_START: settings.dtStart,
+      ...piiEnvironment(settings, piiKey, role),
     },
-    bundling: { sourceMap: true },
+    // The pinned Secrets Manager client (pii: hash) goes in the bundle, not the runtime's copy.
+    bundling: { sourceMap: true, bundleAwsSDK: true },
   });
 }
 

@@ -3,6 +3,7 @@ import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { DEFAULT_DT_START } from '../../../transform/src/schema';
 import { UserInputError } from '../../../transform/src/errors';
+import { parsePiiMode, type PiiMode } from '../../../transform/src/pii';
 import type { BackfillProps, EngagementLakeProps } from '../props';
 
 /** Athena's minimum `BytesScannedCutoffPerQuery` (API_WorkGroupConfiguration). */
@@ -19,6 +20,7 @@ export interface LakeSettings {
   readonly dataTransitionAfter: Duration;
   readonly dataExpiration?: Duration;
   readonly errorExpiration: Duration;
+  readonly pii: PiiMode;
   readonly noncurrentVersionExpiration: Duration;
   readonly athenaResultsExpiration: Duration;
   readonly athenaBytesScannedCutoffPerQuery: Size;
@@ -114,7 +116,9 @@ export function resolveSettings(props: EngagementLakeProps): LakeSettings {
   checkNames('smsVoiceConfigurationSetNames', smsVoice, CONFIGURATION_SET_NAME, CONFIGURATION_SET_RULE);
   checkNames('pinpointApplicationIds', pinpoint, PINPOINT_APP_ID, 'letters and digits');
 
-  const errorExpiration = props.errorExpiration ?? Duration.days(365);
+  const pii = props.pii === undefined ? 'keep' : parsePiiMode(props.pii, 'pii');
+  // Failed records keep their original bytes: with hash or drop, they are the last copies of personal data.
+  const errorExpiration = props.errorExpiration ?? Duration.days(pii === 'keep' ? 365 : 30);
   const noncurrent = props.noncurrentVersionExpiration ?? Duration.days(30);
   for (const [name, value] of [
     ['errorExpiration', errorExpiration],
@@ -145,6 +149,7 @@ export function resolveSettings(props: EngagementLakeProps): LakeSettings {
     dataTransitionAfter: transitionAfter,
     dataExpiration: props.dataExpiration,
     errorExpiration,
+    pii,
     noncurrentVersionExpiration: noncurrent,
     athenaResultsExpiration: props.athenaResultsExpiration ?? Duration.days(30),
     athenaBytesScannedCutoffPerQuery: cutoff,
