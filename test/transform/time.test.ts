@@ -1,24 +1,96 @@
-import { formatTimestamp, parseTimestamp, tomorrowUtc, utcDate } from '../../transform/src/time';
+import fc from 'fast-check';
+import { formatTimestamp, isPlausible, parseTimestamp, tomorrowUtc, utcDate } from '../../transform/src/time';
 
 describe('time', () => {
   describe('parseTimestamp', () => {
-    it('reads epoch numbers by magnitude: seconds, milliseconds, microseconds', () => {
-      // Arrange: 2017-02-24T21:23:22.507Z as s, ms and µs
-      const ms = 1487971402507;
+    it('reads an epoch number in seconds, milliseconds, microseconds or nanoseconds', () => {
+      // Arrange: 2017-02-24T21:23:22.507Z
+      const ms = Date.UTC(2017, 1, 24, 21, 23, 22, 507);
+      const s = Date.UTC(2017, 1, 24, 21, 23, 22) / 1000;
       // Act / Assert
-      expect(parseTimestamp(1487971402)).toBe(1487971402000);
+      expect(parseTimestamp(s)).toBe(s * 1000);
+      expect(parseTimestamp(s + 0.5)).toBe(s * 1000 + 500);
       expect(parseTimestamp(ms)).toBe(ms);
-      expect(parseTimestamp(1487971402507000)).toBe(ms);
+      expect(parseTimestamp(ms * 1000)).toBe(ms);
+      expect(parseTimestamp(ms * 1000 + 999)).toBe(ms);
+      expect(parseTimestamp(ms * 1_000_000)).toBe(ms);
+      expect(parseTimestamp(String(ms * 1_000_000))).toBe(ms);
+      expect(parseTimestamp(ms * 1_000_000 + 400_000)).toBe(ms);
     });
 
-    it('reads a pre-2001 millisecond value as milliseconds (below 1e11 is seconds)', () => {
-      // 1999-01-01T00:00:00.000Z = 915148800000 ms (12 digits, which OpenX would misread as seconds)
-      expect(parseTimestamp(915148800000)).toBe(Date.UTC(1999, 0, 1));
+    it('reads a millisecond time at or after 1e14 (year 5138 on) as milliseconds, up to the year 9999', () => {
+      // Arrange
+      const year5138 = Date.UTC(5138, 10, 16, 9, 46, 40);
+      const year9999 = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+      // Act / Assert: read as microseconds they would be 1978, before any plausible time
+      expect(year5138).toBeGreaterThanOrEqual(1e14);
+      expect(parseTimestamp(year5138)).toBe(year5138);
+      expect(parseTimestamp(year9999)).toBe(year9999);
+      expect(parseTimestamp(String(year9999))).toBe(year9999);
+      expect(parseTimestamp(Math.floor(year9999 / 1000))).toBe(year9999 - 999);
+      expect(parseTimestamp(year9999 * 1000)).toBe(year9999);
+    });
+
+    it('takes the plausible range from 2015-01-01 (the projection start) to 9999-12-31', () => {
+      // Arrange
+      const start = Date.UTC(2015, 0, 1);
+      const end = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+      // Act / Assert
+      expect(parseTimestamp(start)).toBe(start);
+      expect(parseTimestamp(start / 1000)).toBe(start);
+      expect(parseTimestamp(start - 1)).toBeNull();
+      expect(parseTimestamp(start / 1000 - 1)).toBeNull();
+      expect(parseTimestamp(end + 1)).toBeNull();
+      expect(isPlausible(start)).toBe(true);
+      expect(isPlausible(start - 1)).toBe(false);
+      expect(isPlausible(end)).toBe(true);
+      expect(isPlausible(end + 1)).toBe(false);
+    });
+
+    it('rejects epoch numbers plausible in no unit: the 2017 legacy example, 1999, negative, past 9999', () => {
+      // Act / Assert: 13425345 and 2345678 are 1970 in seconds and earlier in any other unit
+      expect(parseTimestamp(13425345)).toBeNull();
+      expect(parseTimestamp(2345678)).toBeNull();
+      expect(parseTimestamp(Date.UTC(1999, 0, 1))).toBeNull();
+      expect(parseTimestamp(Date.UTC(1999, 0, 1) / 1000)).toBeNull();
+      expect(parseTimestamp(-Date.UTC(2017, 0, 1))).toBeNull();
+      expect(parseTimestamp(-1)).toBeNull();
+      expect(parseTimestamp(0)).toBeNull();
+      expect(parseTimestamp(Date.UTC(10000, 0, 2))).toBeNull();
+      expect(parseTimestamp(1e22)).toBeNull();
+    });
+
+    it('rejects 1e400, which JSON.parse reads as Infinity, and NaN', () => {
+      // Arrange
+      const parsed = (JSON.parse('{"t":1e400}') as { t: number }).t;
+      // Act / Assert
+      expect(parsed).toBe(Infinity);
+      expect(parseTimestamp(parsed)).toBeNull();
+      expect(parseTimestamp(-parsed)).toBeNull();
+      expect(parseTimestamp('1e400')).toBeNull();
+      expect(parseTimestamp(Number.NaN)).toBeNull();
+    });
+
+    it('gives a plausible time in at most one unit, for any number', () => {
+      fc.assert(
+        fc.property(fc.oneof(fc.double({ noNaN: true }), fc.integer({ min: -1e17, max: 1e21 })), (n) => {
+          // Arrange
+          const candidates = [n * 1000, n, n / 1000, Math.round(n / 1000) / 1000]
+            .map(Math.floor)
+            .filter((ms) => isPlausible(ms));
+          // Act
+          const ms = parseTimestamp(n);
+          // Assert
+          expect(candidates.length).toBeLessThanOrEqual(1);
+          expect(ms).toBe(candidates[0] ?? null);
+        }),
+        { numRuns: 2000 },
+      );
     });
 
     it('reads numeric strings like numbers', () => {
-      expect(parseTimestamp('1495756908285')).toBe(1495756908285);
-      expect(parseTimestamp(' 1495756908 ')).toBe(1495756908000);
+      expect(parseTimestamp('1495756908285')).toBe(Date.UTC(2017, 4, 26, 0, 1, 48, 285));
+      expect(parseTimestamp(' 1495756908 ')).toBe(Date.UTC(2017, 4, 26, 0, 1, 48));
     });
 
     it('reads ISO-8601 with Z, offsets, no zone (as UTC) and more than millisecond precision', () => {
@@ -33,21 +105,26 @@ describe('time', () => {
       expect(parseTimestamp('Wed, 31 Jul 2019 00:17:01 +0000')).toBe(Date.UTC(2019, 6, 31, 0, 17, 1));
     });
 
-    it('rejects values outside 1970-01-01..9999-12-31, non-finite numbers and other types', () => {
-      expect(parseTimestamp(-1)).toBeNull();
-      expect(parseTimestamp(Number.NaN)).toBeNull();
-      expect(parseTimestamp(Infinity)).toBeNull();
-      expect(parseTimestamp(1e22)).toBeNull();
+    it('reads ISO-8601 strings from 1970-01-01 to 9999-12-31 (a dated string states its own date)', () => {
+      // SES documents identity notifications with 2012 times
+      expect(parseTimestamp('2012-05-25T14:59:38.605Z')).toBe(Date.UTC(2012, 4, 25, 14, 59, 38, 605));
+      expect(parseTimestamp('1970-01-01T00:00:00Z')).toBe(0);
+      expect(parseTimestamp('9999-12-31T23:59:59.999Z')).toBe(Date.UTC(9999, 11, 31, 23, 59, 59, 999));
+      expect(parseTimestamp('+010000-01-01T00:00:00Z')).toBeNull();
       expect(parseTimestamp('1969-12-31T23:59:59Z')).toBeNull();
+    });
+
+    it('rejects other types', () => {
       expect(parseTimestamp(null)).toBeNull();
       expect(parseTimestamp(true)).toBeNull();
       expect(parseTimestamp({})).toBeNull();
+      expect(parseTimestamp([Date.UTC(2017, 0, 1)])).toBeNull();
     });
 
     it('rejects free text that Date.parse would guess at', () => {
       expect(parseTimestamp('')).toBeNull();
       expect(parseTimestamp('yesterday')).toBeNull();
-      expect(parseTimestamp('12')).toBe(12000);
+      expect(parseTimestamp('12')).toBeNull();
       expect(parseTimestamp('2017-13-45T99:00:00Z')).toBeNull();
       expect(parseTimestamp('1 2 3')).toBeNull();
     });

@@ -2,22 +2,60 @@
  * Timestamp parsing and formatting. Pure functions; every time in the transform is epoch milliseconds UTC.
  */
 
+import { DEFAULT_DT_START } from './schema';
+
 /** 9999-12-31T23:59:59.999Z, the last instant the lake can hold. */
 const MAX_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 const DAY_MS = 86_400_000;
 
 /**
- * Epoch milliseconds of an epoch number, read by magnitude: seconds below 1e11, milliseconds below
- * 1e14, else microseconds. Not rounded, so a caller can tell whether sub-millisecond digits exist.
+ * The first plausible instant of an event: the default start of the `dt` projection range
+ * (2015-01-01), before Amazon Pinpoint (late 2016), SES event publishing (2016) and End User
+ * Messaging existed. An earlier time is a placeholder or a mis-scaled number, not the event's time.
  */
-export function epochNumberToMs(n: number): number {
-  return n < 1e11 ? n * 1000 : n < 1e14 ? n : n / 1000;
+const PLAUSIBLE_START_MS = Date.parse(`${DEFAULT_DT_START}T00:00:00.000Z`);
+
+/** True when `ms` (epoch milliseconds) lies in the plausible range, 2015-01-01..9999-12-31. */
+export function isPlausible(ms: number): boolean {
+  return ms >= PLAUSIBLE_START_MS && ms <= MAX_MS;
+}
+
+/**
+ * The units an epoch number may be in, as a conversion to milliseconds: seconds, milliseconds,
+ * microseconds, nanoseconds. Read in each unit, the plausible range covers a span less than a
+ * factor 1000 wide, so at most one unit gives a plausible time: the unit is decided by plausibility.
+ */
+const UNITS: readonly ((n: number) => number)[] = [
+  (n) => n * 1000,
+  (n) => n,
+  (n) => n / 1000,
+  // A double holds nanoseconds to about 256 ns only; whole microseconds first, so that an exact
+  // millisecond does not come out a hair below itself.
+  (n) => Math.round(n / 1000) / 1000,
+];
+
+/**
+ * Epoch milliseconds of an epoch number, in the one unit (seconds, milliseconds, microseconds or
+ * nanoseconds) that puts it in the plausible range, or null when no unit does (negative, `Infinity`,
+ * 1970, a year past 9999). Not rounded, so a caller can tell whether sub-millisecond digits exist.
+ *
+ * @example
+ * epochNumberToMs(1495756908); // 1495756908000 (seconds)
+ * epochNumberToMs(Date.UTC(9999, 0, 1)); // the same number (milliseconds, not 1978 in microseconds)
+ * epochNumberToMs(13425345); // null: 1970 in seconds, earlier in any other unit
+ */
+export function epochNumberToMs(n: number): number | null {
+  if (!Number.isFinite(n)) return null;
+  for (const toMs of UNITS) {
+    const ms = toMs(n);
+    if (isPlausible(Math.floor(ms))) return ms;
+  }
+  return null;
 }
 
 function fromEpochNumber(n: number): number | null {
-  if (!Number.isFinite(n)) return null;
-  const rounded = Math.floor(epochNumberToMs(n));
-  return rounded >= 0 && rounded <= MAX_MS ? rounded : null;
+  const ms = epochNumberToMs(n);
+  return ms === null ? null : Math.floor(ms);
 }
 
 const NUMERIC = /^-?\d+(\.\d+)?$/;
@@ -39,9 +77,11 @@ function fromIsoOrRfc(text: string): number | null {
 }
 
 /**
- * Parses a source timestamp: an epoch number (seconds, milliseconds or microseconds by magnitude),
- * a numeric string, an ISO-8601 string or an RFC 822 date. Returns null for anything else, or for a
- * value outside 1970-01-01..9999-12-31.
+ * Parses a source timestamp: an epoch number (in whichever of seconds, milliseconds, microseconds
+ * or nanoseconds gives a plausible time, 2015-01-01..9999-12-31), a numeric string, an ISO-8601
+ * string or an RFC 822 date (1970-01-01..9999-12-31: a dated string states its own date, and SES
+ * documents 2012 ones). Returns null for anything else: such a value is not a usable time, and the
+ * event model's fallbacks apply.
  */
 export function parseTimestamp(value: unknown): number | null {
   if (typeof value === 'number') return fromEpochNumber(value);

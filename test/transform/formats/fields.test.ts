@@ -246,6 +246,33 @@ describe('fields', () => {
       expect(reader.consumed).toEqual(['ms', 's', 'us', 'iso']);
     });
 
+    it('consumes nanosecond and year-9999 millisecond times, and not implausible ones', () => {
+      // Arrange
+      const ms = Date.UTC(2019, 2, 20, 18, 2, 34, 322);
+      const year9999 = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+      const reader = new FieldReader({ ns: ms * 1_000_000, late: year9999, y1970: 13425345, inf: Infinity });
+      // Act
+      const values = ['ns', 'late', 'y1970', 'inf'].map((path) => reader.timestamp(path));
+      // Assert
+      expect(values).toEqual([ms, year9999, null, null]);
+      expect(reader.consumed).toEqual(['ns', 'late']);
+    });
+
+    it('reads plausible timestamps only, leaving earlier dated strings unconsumed', () => {
+      // Arrange
+      const ms = Date.UTC(2019, 2, 20, 18, 2, 34, 322);
+      const reader = new FieldReader({
+        iso: new Date(ms).toISOString(),
+        iso2012: new Date(Date.UTC(2012, 4, 25)).toISOString(),
+        y1970: 13425345,
+      });
+      // Act
+      const values = ['iso', 'iso2012', 'y1970'].map((path) => reader.plausibleTimestamp(path));
+      // Assert
+      expect(values).toEqual([ms, null, null]);
+      expect(reader.consumed).toEqual(['iso']);
+    });
+
     it('adds map consumption and explicit paths', () => {
       // Arrange
       const reader = new FieldReader({ attributes: { a: 'x' }, metrics: { m: 1, bad: 'x' } });

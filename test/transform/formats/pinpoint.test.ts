@@ -429,17 +429,19 @@ describe('pinpoint', () => {
       additional_properties: {},
     });
 
-    it('flattens the 2018 SMS record: application_key, account_id, timestamp, integer message parts', () => {
+    it('flattens the 2018 SMS record: application_key, account_id, timestamp_created, integer message parts', () => {
       // Act
       const { row, partition, diagnostics } = ok(run(legacySms()));
-      // Assert: timestamp 13425345 s = 1970-06-05T09:15:45Z; arrival 2345678 s = 1970-01-28T03:34:38Z
+      // Assert: timestamp 13425345 and arrival_timestamp 2345678 are 1970 in any unit, before
+      // Pinpoint existed; timestamp_created "1495756908285" (ms) is 2017-05-26T00:01:48.285Z.
+      const created = Date.UTC(2017, 4, 26, 0, 1, 48, 285);
       expect(row).toMatchObject({
         source_format: 'pinpoint_legacy',
         event_type: '_SMS.SUCCESS',
         event_name: 'sms.delivered',
         event_version: null,
-        event_time: 13425345000,
-        arrival_time: 2345678000,
+        event_time: created,
+        arrival_time: null,
         time_source: 'event',
         app_id: APP_ID,
         account_id: '123456789012',
@@ -457,13 +459,54 @@ describe('pinpoint', () => {
         keyword: 'HELP',
         mcc_mnc: '310410',
       });
+      // The implausible times are no column's value: they stay in extra as sent.
       expect(row.extra).toEqual({
         unique_id: '"b3f1c9e0-example"',
-        timestamp_created: '"1495756908285"',
+        timestamp: '13425345',
+        arrival_timestamp: '2345678',
       });
-      // 1970 is before the projection range: dt is clamped to its start.
-      expect(partition).toEqual({ family: 'sms', dt: '2015-01-01' });
-      expect(diagnostics.dtFallback).toBe(true);
+      expect(partition).toEqual({ family: 'sms', dt: '2017-05-26' });
+      expect(diagnostics.dtFallback).toBe(false);
+    });
+
+    it('takes the arrival time Firehose gives for the 2018 SMS record without timestamp_created', () => {
+      // Arrange: no plausible time in the record at all
+      const arrival = Date.UTC(2018, 2, 1, 12);
+      const event = without(legacySms(), 'timestamp_created');
+      // Act
+      const { row, partition } = ok(run(event, { ...OPTIONS, arrivalTime: arrival }));
+      // Assert
+      expect(row).toMatchObject({ event_time: arrival, arrival_time: arrival, time_source: 'arrival' });
+      expect(row.extra).toMatchObject({ timestamp: '13425345', arrival_timestamp: '2345678' });
+      expect(partition.dt).toBe('2018-03-01');
+    });
+
+    it('fails the 2018 SMS record with missing_timestamp when it has no plausible time and no arrival is given', () => {
+      // Act
+      const result = run(without(legacySms(), 'timestamp_created'));
+      // Assert
+      expect(result).toMatchObject({ ok: false, reason: 'missing_timestamp' });
+    });
+
+    it('takes a plausible arrival_timestamp as the legacy event time when both other times are implausible', () => {
+      // Arrange
+      const arrival = Date.UTC(2017, 4, 26, 0, 1, 49);
+      const event = { ...legacySms(), timestamp_created: '13425345', arrival_timestamp: arrival };
+      // Act
+      const { row, partition } = ok(run(event));
+      // Assert: arrival_timestamp is the documented last own time of a legacy record
+      expect(row).toMatchObject({ event_time: arrival, arrival_time: arrival, time_source: 'event' });
+      expect(partition.dt).toBe('2017-05-26');
+    });
+
+    it('treats a dated string before 2015 in a legacy time field as implausible too', () => {
+      // Arrange
+      const event = { ...legacySms(), timestamp: '2012-05-25T14:59:38.605Z' };
+      // Act
+      const { row } = ok(run(event));
+      // Assert
+      expect(row.event_time).toBe(Date.UTC(2017, 4, 26, 0, 1, 48, 285));
+      expect(row.extra).toMatchObject({ timestamp: '"2012-05-25T14:59:38.605Z"' });
     });
 
     it('names the lower-case _sms.success of the same page sms.delivered', () => {
@@ -610,24 +653,50 @@ describe('pinpoint', () => {
       expect(row.extra).toEqual({ attributes: '"oops"', metrics: '[1,2]' });
     });
 
-    it('keeps a pre-2001 millisecond time and clamps dt to the start of the range', () => {
-      // Arrange: 915148800000 = 1999-01-01T00:00:00.000Z
-      const event = v3({ event_timestamp: 915148800000, arrival_timestamp: 915148800500 });
+    it('falls back to the arrival time for a time before Pinpoint existed (1999 in ms)', () => {
+      // Arrange: 1999 is plausible in no unit; the record's arrival_timestamp is
+      const event = v3({ event_timestamp: Date.UTC(1999, 0, 1), arrival_timestamp: T + 500 });
       // Act
-      const { row, partition, diagnostics } = ok(run(event));
+      const { row, partition } = ok(run(event));
       // Assert
-      expect(row).toMatchObject({
-        event_time: 915148800000,
-        arrival_time: 915148800500,
-        time_source: 'event',
-      });
-      expect(partition.dt).toBe('2015-01-01');
+      expect(row).toMatchObject({ event_time: T + 500, arrival_time: T + 500, time_source: 'arrival' });
+      expect(row.extra).toEqual({ event_timestamp: String(Date.UTC(1999, 0, 1)) });
+      expect(partition.dt).toBe('2023-11-14');
+    });
+
+    it('reads a year-9999 millisecond time as milliseconds, with dt on the arrival date', () => {
+      // Arrange: at or above 1e14, which magnitude alone would read as microseconds (1978)
+      const year9999 = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+      // Act
+      const { row, partition, diagnostics } = ok(run(v3({ event_timestamp: year9999 })));
+      // Assert: a clock that far ahead takes the arrival date (event model, Partitions)
+      expect(row).toMatchObject({ event_time: year9999, arrival_time: T + 500, time_source: 'event' });
+      expect(partition.dt).toBe(new Date(T + 500).toISOString().slice(0, 10));
       expect(diagnostics.dtFallback).toBe(true);
+    });
+
+    it.each([
+      ['a negative number', String(-T)],
+      ['1e400 (Infinity to JSON.parse)', '1e400'],
+      ['a year past 9999 in ms', String(Date.UTC(10000, 0, 2))],
+      ['an ISO string before 2015', JSON.stringify(new Date(Date.UTC(2012, 4, 25)).toISOString())],
+    ])('falls back to the arrival time for %s', (_name, json) => {
+      // Arrange: the value's JSON text as written (1e400 does not survive JSON.stringify)
+      const text = JSON.stringify(v3({ event_timestamp: 0 })).replace(
+        '"event_timestamp":0',
+        `"event_timestamp":${json}`,
+      );
+      // Act
+      const { row, partition } = ok(transformEvent(text, OPTIONS));
+      // Assert
+      expect(row).toMatchObject({ event_time: T + 500, arrival_time: T + 500, time_source: 'arrival' });
+      expect(partition.dt).toBe(new Date(T + 500).toISOString().slice(0, 10));
     });
 
     it.each([
       ['seconds', 1_700_000_000],
       ['microseconds', 1_700_000_000_000_000],
+      ['nanoseconds', 1_700_000_000_000_000_000],
       ['a numeric string', '1700000000000'],
     ])('reads event_timestamp given in %s', (_unit, value) => {
       // Act

@@ -277,6 +277,63 @@ describe('smsVoiceV2', () => {
       const result = transformEvent(JSON.stringify(smsEvent({ eventType: 'MEDIA_DELIVERED' })), NOW);
       expect(result.ok && result.partition).toEqual({ family: 'mms', dt: '2023-06-17' });
     });
+
+    describe('hostile eventTimestamp values, with an arrival time from Firehose', () => {
+      const arrival = Date.UTC(2026, 10, 28, 12);
+      const arrivalDay = new Date(arrival).toISOString().slice(0, 10);
+      const own = Date.UTC(2023, 5, 17, 4, 11, 43, 470);
+      /** The example with `eventTimestamp` written as `json`, through the whole transform. */
+      const runWith = (json: string): EventResult =>
+        transformEvent(
+          JSON.stringify(smsEvent({ eventTimestamp: 0 })).replace(
+            '"eventTimestamp":0',
+            `"eventTimestamp":${json}`,
+          ),
+          { ...NOW, arrivalTime: arrival },
+        );
+
+      it.each([
+        ['seconds', String(Math.floor(own / 1000)), Math.floor(own / 1000) * 1000],
+        ['milliseconds', String(own), own],
+        ['microseconds', String(own * 1000 + 123), own],
+        ['nanoseconds', String(own * 1_000_000), own],
+        ['an ISO string', JSON.stringify(new Date(own).toISOString()), own],
+        ['a numeric string', JSON.stringify(String(own)), own],
+      ])('reads a timestamp in %s as its own time', (_unit, json, expected) => {
+        // Act
+        const { row, partition } = ok(runWith(json));
+        // Assert
+        expect(row.event_time).toBe(expected);
+        expect(row.time_source).toBe('event');
+        expect(partition.dt).toBe(new Date(own).toISOString().slice(0, 10));
+      });
+
+      it('reads a year-9999 millisecond time as milliseconds and puts dt on the arrival date', () => {
+        // Arrange
+        const year9999 = Date.UTC(9999, 11, 31, 12);
+        // Act
+        const { row, partition, diagnostics } = ok(runWith(String(year9999)));
+        // Assert
+        expect(row).toMatchObject({ event_time: year9999, arrival_time: arrival, time_source: 'event' });
+        expect(partition.dt).toBe(arrivalDay);
+        expect(diagnostics.dtFallback).toBe(true);
+      });
+
+      it.each([
+        ['1e400 (Infinity)', '1e400'],
+        ['a negative number', String(-own)],
+        ['a time past the year 9999', String(Date.UTC(10000, 0, 2))],
+        ['a time before 2015 in milliseconds', String(Date.UTC(2012, 4, 25))],
+      ])('takes the arrival time for %s, keeping the value in extra', (_name, json) => {
+        // Act
+        const { row, partition } = ok(runWith(json));
+        // Assert
+        expect(row).toMatchObject({ event_time: arrival, arrival_time: arrival, time_source: 'arrival' });
+        expect(extraOf(row.extra)).toHaveProperty('eventTimestamp');
+        expect(row.raw).toContain(`"eventTimestamp":${json}`);
+        expect(partition.dt).toBe(arrivalDay);
+      });
+    });
   });
 });
 

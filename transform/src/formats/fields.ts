@@ -7,7 +7,7 @@
  * flattener returns as `consumed` (everything else lands in `extra`).
  */
 import { isPlainObject } from '../extra';
-import { epochNumberToMs, parseTimestamp } from '../time';
+import { epochNumberToMs, isPlausible, parseTimestamp } from '../time';
 
 /** A JSON object as parsed: plain keys, unknown values. */
 export type JsonObject = Record<string, unknown>;
@@ -224,6 +224,18 @@ export class FieldReader {
     return ms;
   }
 
+  /**
+   * A parsed timestamp in the plausible range (2015-01-01..9999-12-31), for a source that did not
+   * exist earlier (Pinpoint): an earlier time, even a dated string, is null and stays in `extra`.
+   */
+  plausibleTimestamp(path: string): number | null {
+    const raw = get(this.source, path);
+    const ms = parseTimestamp(raw);
+    if (ms === null || !isPlausible(ms)) return null;
+    if (!dropsPrecision(raw)) this.consumed.push(path);
+    return ms;
+  }
+
   stringMap(path: string): Record<string, string> | null {
     const field = stringMap(this.source, path);
     if (field === null) return null;
@@ -250,7 +262,8 @@ export class FieldReader {
 /** Epoch numbers with sub-millisecond parts, or ISO strings with more than 3 fraction digits. */
 function dropsPrecision(raw: unknown): boolean {
   if (typeof raw === 'number' || (typeof raw === 'string' && DECIMAL.test(raw.trim()))) {
-    return !Number.isInteger(epochNumberToMs(Number(raw)));
+    const ms = epochNumberToMs(Number(raw));
+    return ms !== null && !Number.isInteger(ms);
   }
   return typeof raw === 'string' && /\.\d{3}0*[1-9]/.test(raw);
 }

@@ -22,10 +22,13 @@ function hasEventVersion(event: JsonObject): boolean {
   return event.event_version !== undefined && event.event_version !== null;
 }
 
-/** Reads the first of `paths` that parses as a timestamp; unparseable ones stay unconsumed, in `extra`. */
+/**
+ * Reads the first of `paths` that holds a plausible time (2015 or later: Pinpoint launched in late
+ * 2016); unparseable and implausible ones stay unconsumed, in `extra`.
+ */
 function firstTimestamp(r: FieldReader, paths: string[]): number | null {
   for (const path of paths) {
-    const ms = r.timestamp(path);
+    const ms = r.plausibleTimestamp(path);
     if (ms !== null) return ms;
   }
   return null;
@@ -49,7 +52,7 @@ function flattenPinpoint(
     event_name: name.eventName,
     event_version: version(r),
   });
-  const arrivalTime = r.timestamp('arrival_timestamp');
+  const arrivalTime = r.plausibleTimestamp('arrival_timestamp');
   return {
     family: name.family,
     columns,
@@ -66,6 +69,7 @@ function flattenPinpoint(
  *
  * Time: `event_timestamp`, except for email, whose `event_timestamp` is the send time of the
  * message (the same on every event of that message): there `arrival_timestamp` is the event's time.
+ * A time before 2015 (before Pinpoint existed) is not plausible and counts as missing.
  *
  * @example
  * const flat = pinpoint.flatten({ event_type: '_SMS.SUCCESS', event_version: '3.1', event_timestamp: 1553104954322 });
@@ -80,7 +84,8 @@ export const pinpoint: SourceFormat = {
     flattenPinpoint(
       event,
       (r) => r.str('event_version'),
-      (r, name, arrivalTime) => (name.family === 'email' ? arrivalTime : r.timestamp('event_timestamp')),
+      (r, name, arrivalTime) =>
+        name.family === 'email' ? arrivalTime : r.plausibleTimestamp('event_timestamp'),
     ),
 };
 
@@ -89,7 +94,8 @@ export const pinpoint: SourceFormat = {
  *
  * Time: `timestamp`, else `timestamp_created` (epoch ms as a string in the docs), else
  * `event_timestamp` for app-shaped records (never for email, where it is the send time), else
- * `arrival_timestamp`. `event_version` is null.
+ * `arrival_timestamp`: the first of them that is plausible (2015 or later; the 2017 SMS example's
+ * `timestamp: 13425345` is 1970 in any unit). `event_version` is null.
  */
 export const pinpointLegacy: SourceFormat = {
   name: 'pinpoint_legacy',
