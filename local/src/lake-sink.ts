@@ -17,7 +17,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { EngagementLakeError } from '../../transform/src/errors';
 import { ensureLakeFolder } from './lake-folder';
-import { writeFileAtomic } from './parquet-writer';
+import { tempPathFor, writeFileAtomic } from './parquet-writer';
 import {
   createS3Client,
   describeS3Error,
@@ -80,8 +80,10 @@ export class FolderSink implements LakeSink {
     for await (const object of this.walk(folder)) if (object.key.startsWith(prefix)) yield object;
   }
 
+  /** Also removes a key's temporary file, which a writer killed while rewriting the key left behind. */
   async delete(keys: readonly string[]): Promise<void> {
-    await Promise.all(keys.map((key) => rm(join(this.location, key), { force: true })));
+    const paths = keys.map((key) => join(this.location, key));
+    await Promise.all(paths.flatMap((path) => [path, tempPathFor(path)].map((p) => rm(p, { force: true }))));
   }
 
   private async *walk(folder: string): AsyncGenerator<LakeObject> {

@@ -1,4 +1,4 @@
-import { writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FolderSink, openLakeSink, S3Sink, type LakeSink } from '../../local/src/lake-sink';
 import { UserInputError } from '../../transform/src/errors';
@@ -74,6 +74,21 @@ describe('errors', () => {
     expect((await collect(new FolderSink(dir), 'events/')).map((o) => o.key)).toEqual([
       'events/part-1.parquet',
     ]);
+  });
+
+  it('deletes, with a key, the temporary file a writer killed while rewriting it left behind', async () => {
+    // Arrange: a run record, and the hidden temporary copy of a rewrite cut short
+    const dir = await tempDir('sink-');
+    await mkdir(join(dir, '_ingested', 'runs'), { recursive: true });
+    await writeFile(join(dir, '_ingested', 'runs', 'r1.json'), '{}');
+    await writeFile(join(dir, '_ingested', 'runs', '.r1.json.tmp'), '{');
+    await writeFile(join(dir, '_ingested', 'runs', '.r2.json.tmp'), '{');
+
+    // Act
+    await new FolderSink(dir).delete(['_ingested/runs/r1.json']);
+
+    // Assert: the other key's temporary file is not this delete's business
+    expect(await readdir(join(dir, '_ingested', 'runs'))).toEqual(['.r2.json.tmp']);
   });
 
   it('says in one line that a lake bucket does not exist', async () => {
