@@ -39,31 +39,33 @@ export function checkSubject(subject: string | undefined): string {
 }
 
 /**
- * Runs `endpoint_access` for the subject over a local lake folder and groups its rows by partition.
+ * Runs `endpoint_access` for each form of the subject (as given, and hashed where the lake hashes)
+ * over a local lake folder and groups the rows by partition.
  *
  * @example
- * const found = await findSubjectRows('lake', 'ana@example.com'); // { rows: 12, byPartition: Map {...} }
+ * const found = await findSubjectRows('lake', ['ana@example.com']); // { rows: 12, byPartition: Map {...} }
  */
-export async function findSubjectRows(lakeDir: string, subject: string): Promise<SubjectRows> {
+export async function findSubjectRows(lakeDir: string, forms: readonly string[]): Promise<SubjectRows> {
   const query = loadSavedQueries().find((q) => q.name === QUERY);
   if (!query) throw new Error(`the saved query ${QUERY} is missing`);
-  const values = bindValues(
-    query,
-    resolveParams(query, new Map(Object.entries({ subject, ...WHOLE_LAKE })), new Date()),
-  );
   const lake = await openLocalLake(lakeDir, { views: [], confine: true });
   try {
     // The saved text as it is, wrapped: only the keys of its rows are needed here.
-    const body = query.body.trim().replace(/;$/, '');
-    const { rows } = await lake.run(`select family, dt, event_id from (${body})`, values);
+    const sql = `select family, dt, event_id from (${query.body.trim().replace(/;$/, '')})`;
     const byPartition = new Map<string, Set<string>>();
-    for (const row of rows) {
-      const prefix = `events/family=${String(row.family)}/dt=${String(row.dt)}`;
-      let ids = byPartition.get(prefix);
-      if (!ids) byPartition.set(prefix, (ids = new Set()));
-      ids.add(String(row.event_id));
+    let found = 0;
+    for (const subject of forms) {
+      const params = resolveParams(query, new Map(Object.entries({ subject, ...WHOLE_LAKE })), new Date());
+      const { rows } = await lake.run(sql, bindValues(query, params));
+      found += rows.length;
+      for (const row of rows) {
+        const prefix = `events/family=${String(row.family)}/dt=${String(row.dt)}`;
+        let ids = byPartition.get(prefix);
+        if (!ids) byPartition.set(prefix, (ids = new Set()));
+        ids.add(String(row.event_id));
+      }
     }
-    return { byPartition, rows: rows.length };
+    return { byPartition, rows: found };
   } finally {
     lake.close();
   }

@@ -13,6 +13,7 @@ import { openCompactionStore, type CompactionStore } from './compact-store';
 import { scrubErrors } from './forget-errors';
 import { countRows, loadIds, rewriteFile, type ForgetHooks } from './forget-file';
 import { checkSubject, findSubjectRows, localCopy } from './forget-find';
+import { hashPii } from '../../transform/src/pii';
 import { isS3Url } from './s3';
 import { newRunId } from './run-id';
 
@@ -25,6 +26,11 @@ export interface ForgetOptions extends ForgetHooks {
   dryRun?: boolean;
   /** S3 only: how long the lease holds without renewal (default 60 s). */
   leaseMs?: number;
+  /**
+   * The `pii: hash` key, when rows were written hashed: the subject's hash is looked for too, so
+   * an erasure request given the plain address finds the rows that hold only its hash.
+   */
+  piiKey?: Uint8Array;
 }
 
 /** One Parquet file that held the person's rows. */
@@ -122,7 +128,8 @@ async function run(
   try {
     // A lake whose every row was forgotten has no Parquet file left for the query to open.
     const empty = partitions.every((p) => p.files.length === 0);
-    const found = empty ? { byPartition: new Map(), rows: 0 } : await findSubjectRows(copy.dir, subject);
+    const forms = options.piiKey ? [subject, hashPii(options.piiKey, subject)] : [subject];
+    const found = empty ? { byPartition: new Map(), rows: 0 } : await findSubjectRows(copy.dir, forms);
     let n = 0;
     for (const partition of partitions) {
       const ids = found.byPartition.get(partition.prefix);

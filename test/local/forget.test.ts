@@ -7,9 +7,11 @@
 import { copyFile, cp, mkdir, readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { forgetSubject } from '../../local/src/forget';
+import { ingest } from '../../local/src/ingest';
+import { hashPii } from '../../transform/src/pii';
 import { readLakeLayout } from '../../local/src/lake-layout';
 import { UserInputError } from '../../transform/src/errors';
-import { duckdbRows, eventsSql, tempDir } from './helpers';
+import { DOCUMENTED, duckdbRows, eventsSql, tempDir } from './helpers';
 import {
   accessRows,
   buildLake,
@@ -168,5 +170,30 @@ describe('forgetSubject on a folder lake', () => {
     // Assert
     await expect(failed).rejects.toThrow(UserInputError);
     await expect(failed).rejects.toThrow(/^--subject needs [^\n]*$/);
+  });
+
+  it('given the pii key, finds from the plain address the rows a --pii hash lake holds only hashed', async () => {
+    // Arrange: the documented email and SMS events, once as received (to read an address) and once
+    // hashed; the SMS rows are other people's and stay
+    const dir = await tempDir('forget-hashed-');
+    const input = [join(DOCUMENTED, 'email.ndjson'), join(DOCUMENTED, 'sms.ndjson')];
+    const key = new TextEncoder().encode('a test key of enough length');
+    await ingest({ inputs: input, lake: join(dir, 'plain') });
+    const [{ subject }] = await duckdbRows(
+      eventsSql(join(dir, 'plain'), 'min(destination) as subject', "destination like '%@%'"),
+    );
+    const lake = join(dir, 'hashed');
+    await ingest({ inputs: input, lake, pii: { mode: 'hash', key } });
+    const hashedRows = await accessRows(lake, hashPii(key, String(subject)));
+
+    // Act
+    const withoutKey = await forgetSubject({ subject: String(subject), lake, dryRun: true });
+    const forgotten = await forgetSubject({ subject: String(subject), lake, piiKey: key });
+
+    // Assert
+    expect(hashedRows.length).toBeGreaterThan(0);
+    expect(withoutKey.rows).toBe(0);
+    expect(forgotten.rows).toBe(hashedRows.length);
+    expect(await accessRows(lake, hashPii(key, String(subject)))).toEqual([]);
   });
 });

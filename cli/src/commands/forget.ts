@@ -3,6 +3,7 @@
  * for the subject) from a folder or S3 lake, and the person's records from the error output.
  */
 import { forgetSubject, type ForgetSummary } from '../../../local/src/forget';
+import { PII_KEY_ENV, piiKeyFromText } from '../../../transform/src/pii-key';
 
 export interface ForgetCommandOptions {
   subject: string;
@@ -20,6 +21,8 @@ export async function runForget(options: ForgetCommandOptions): Promise<ForgetSu
     lake: options.lake,
     s3Endpoint: options.s3Endpoint,
     dryRun: options.dryRun,
+    // A lake written with --pii hash holds the subject's hash: with the key set, look for both.
+    piiKey: process.env[PII_KEY_ENV] ? piiKeyFromText(process.env[PII_KEY_ENV], PII_KEY_ENV) : undefined,
   });
   process.stdout.write(options.json ? `${JSON.stringify(summary)}\n` : `${formatForgetSummary(summary)}\n`);
   return summary;
