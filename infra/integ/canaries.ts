@@ -67,6 +67,12 @@ export function canaries(runId: string, now: number): Canary[] {
       reportingMTA: 'a8-70.smtp-out.amazonses.com',
     },
   });
+  const datedSesEvent = (messageId: string, timestamp: string) => {
+    const event = sesEvent('Delivery', messageId);
+    event.mail.timestamp = timestamp;
+    event.delivery.timestamp = timestamp;
+    return event;
+  };
   const smsV2 = {
     eventType: 'TEXT_SUCCESSFUL',
     eventVersion: '1.0',
@@ -111,10 +117,11 @@ export function canaries(runId: string, now: number): Canary[] {
       name: 'pinpoint app, case-colliding map keys',
       data: JSON.stringify(appEvent('_session.stop', now - 10000, { Plan: 'pro', plan: 'free' })),
     },
-    // Epoch milliseconds before 2001-09-09 have 12 digits; OpenX would read them as seconds.
+    // Epoch milliseconds before 2001-09-09 have 12 digits; OpenX would read them as seconds. Only an
+    // ISO time can be that old (an epoch number before 2015 is not a plausible event time), so SES.
     {
-      name: 'pinpoint app, pre-2001 timestamp',
-      data: JSON.stringify(appEvent('_session.start', 946684800123, { run: runId })),
+      name: 'SES event, pre-2001 timestamp',
+      data: JSON.stringify(datedSesEvent(`ses-old-${runId}`, iso(946684800123))),
     },
     {
       name: 'pinpoint legacy SMS',

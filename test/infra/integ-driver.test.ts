@@ -46,7 +46,7 @@ describe('integ driver', () => {
       // Assert
       expect(names).toEqual([
         'pinpoint app, case-colliding map keys',
-        'pinpoint app, pre-2001 timestamp',
+        'SES event, pre-2001 timestamp',
         'pinpoint legacy SMS',
         'SES event publishing',
         'SES identity notification through SNS',
@@ -62,8 +62,8 @@ describe('integ driver', () => {
       expect(rows.map((r) => r.row.source_format).sort()).toEqual(
         [
           'pinpoint',
-          'pinpoint',
           'pinpoint_legacy',
+          'ses',
           'ses',
           'ses',
           'ses',
@@ -88,7 +88,7 @@ describe('integ driver', () => {
       // Arrange / Act
       const sql = checkQuery(expectedRows(RUN.runId, RUN.now));
       // Assert
-      expect(sql).toContain("where family in ('app', 'sms', 'email')");
+      expect(sql).toContain("where family in ('app', 'email', 'sms')");
       expect(sql).toContain("and dt in ('2026-11-28', '2015-01-01')");
       expect(sql).toContain('cast(round(to_unixtime(event_time) * 1000) as bigint) as event_time');
       expect(sql).toContain('json_format(cast(attributes as json)) as attributes');
