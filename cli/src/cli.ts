@@ -59,7 +59,7 @@ export function buildProgram(): Command {
     .option('--no-raw', 'do not keep each event’s JSON text in the raw column')
     .option(PII_FLAG, PII_HELP, 'keep')
     .option('--json', 'print the summary as one JSON object')
-    .option('--compact', 'afterwards, rewrite each partition with several files into one (see `compact`)')
+    .option('--compact', 'afterwards, rewrite each partition into one compacted file (see `compact`)')
     .addHelpText(
       'after',
       '\nExamples:\n  engagement-lake ingest archive/2024/ events.ndjson.gz --lake ./lake --compact\n  engagement-lake ingest s3://my-archive/pinpoint/ --lake s3://my-lake/ --dry-run\n\nA killed run, started again with the same arguments, goes on where it stopped.',
@@ -95,7 +95,7 @@ export function buildProgram(): Command {
   program
     .command('compact')
     .description(
-      'Rewrite each lake partition that holds several Parquet files into one file (faster queries), in a folder or on S3.',
+      'Rewrite each lake partition that holds several Parquet files, or one not yet compacted, into one sorted zstd file (faster queries, fewer bytes), in a folder or on S3.',
     )
     .option('--lake <dir|s3://bucket/prefix/>', 'lake folder or S3 prefix', 'lake')
     .option('--from <YYYY-MM-DD>', 'first day (dt) to compact; default: the first there is')

@@ -34,7 +34,7 @@ export type PartitionResult =
   | { compacted: false };
 
 /**
- * Compacts one partition of two or more files. Throws EngagementLakeError (one line, naming the
+ * Compacts one partition (several files, or one not yet compacted). Throws EngagementLakeError (one line, naming the
  * partition) when it cannot, saying whether its files are unchanged or the next run must finish it.
  */
 export async function compactPartition(

@@ -90,16 +90,15 @@ describe('compactLake on S3', () => {
     // Arrange
     const lake = await uploadedLake();
     const before = groupPartitions(await objectsOf(lake));
-    const multiFile = before.filter((p) => p.files.length > 1);
 
     // Act
     const summary = await compactLake(options(lake));
 
     // Assert
-    expect(multiFile.length).toBeGreaterThan(0);
+    expect(before.filter((p) => p.files.length > 1).length).toBeGreaterThan(0);
     expect(summary).toMatchObject({
       partitions: before.length,
-      compacted: multiFile.length,
+      compacted: before.length, // lone ingest files get the compacted layout too
       recovered: 0,
       skipped: 0,
       filesBefore: before.reduce((n, p) => n + p.files.length, 0),
@@ -161,7 +160,8 @@ describe('compactLake on S3', () => {
     const lake = await uploadedLake();
     const sink = openLakeSink(lake, { endpoint: s3.endpoint });
     const day = '2026-11-02'; // one day keeps the test short
-    const before = groupPartitions(await objectsOf(lake)).filter((p) => p.day === day && p.files.length > 1);
+    const ofDay = groupPartitions(await objectsOf(lake)).filter((p) => p.day === day);
+    const before = ofDay.filter((p) => p.files.length > 1);
     let removed = '';
 
     // Act: a lifecycle rule (or another compaction) deletes an object between the plan and the read
@@ -179,7 +179,7 @@ describe('compactLake on S3', () => {
 
     // Assert
     expect(summary.skipped).toBe(1);
-    expect(summary.compacted).toBe(before.length - 1);
+    expect(summary.compacted).toBe(ofDay.length - 1);
     expect(summary.notes).toEqual([expect.stringContaining(`${removed} was removed after the listing`)]);
     const after = groupPartitions(await objectsOf(lake)).filter((p) => p.day === day);
     const skipped = after.find((p) => p.prefix === before[0].prefix)!;

@@ -68,11 +68,10 @@ describe('compactLake', () => {
     const after = await lakeContents(lake);
     expect(after).toEqual(before);
     expect(readLakeLayout(lake).map((p) => [p.dir, p.files.length])).toEqual(layout.map((p) => [p.dir, 1]));
-    const multiFile = layout.filter((p) => p.files.length > 1);
-    expect(multiFile.length).toBeGreaterThan(0);
+    expect(layout.filter((p) => p.files.length > 1).length).toBeGreaterThan(0);
     expect(summary).toMatchObject({
       partitions: layout.length,
-      compacted: multiFile.length,
+      compacted: layout.length, // every file was an ingest's: lone ones get the compacted layout too
       recovered: 0,
       filesBefore,
       filesAfter: layout.length,
@@ -135,6 +134,48 @@ describe('compactLake', () => {
     expect(await eventIds()).toEqual(idsBefore);
     const codecs = await duckdbRows(`select distinct compression from parquet_metadata('${glob}')`);
     expect(codecs).toEqual([{ compression: 'ZSTD' }]);
+  }, 120_000);
+
+  it("rewrites a partition's lone ingest file into the sorted compacted layout, then leaves it alone", async () => {
+    // Arrange: one time-ordered ingest run gives one file per partition.
+    const dir = await tempDir('compact-lone-');
+    const input = join(dir, 'events.ndjson');
+    const lines = [...generateEvents({ events: 800, seed: 'lone', start: Date.UTC(2026, 10, 1), days: 2 })];
+    await writeFile(input, `${lines.join('\n')}\n`);
+    const lake = join(dir, 'lake');
+    await ingest({ inputs: [input], lake });
+    const layout = readLakeLayout(lake);
+    expect(layout.every((p) => p.files.length === 1)).toBe(true);
+    const before = await lakeContents(lake);
+
+    // Act
+    const first = await compactLake({ lake });
+    const files = await listFiles(lake);
+    const second = await compactLake({ lake });
+
+    // Assert
+    expect(first).toMatchObject({
+      partitions: layout.length,
+      compacted: layout.length,
+      filesAfter: layout.length,
+    });
+    expect(first.rows).toBe(before.length);
+    expect(await lakeContents(lake)).toEqual(before);
+    const after = readLakeLayout(lake);
+    expect(after.every((p) => p.files.length === 1 && p.files[0]!.endsWith('-compacted.parquet'))).toBe(true);
+    // Each file's rows are in the layout's order, as stored (file_row_number), not as a query sorts them.
+    for (const partition of after) {
+      const path = join(partition.dir, partition.files[0]!).replace(/'/g, "''");
+      const [{ unordered }] = await duckdbRows(
+        `select count(*) filter (where ordinal <> file_row_number + 1)::INTEGER as unordered from (
+           select file_row_number, row_number() over (
+             order by destination nulls last, endpoint_id nulls last, event_time, event_id) as ordinal
+           from read_parquet('${path}', file_row_number = true))`,
+      );
+      expect(unordered).toBe(0);
+    }
+    expect(second).toMatchObject({ compacted: 0, filesBefore: layout.length, filesAfter: layout.length });
+    expect(await listFiles(lake)).toEqual(files);
   }, 120_000);
 
   it('leaves a lake of single-file partitions as it is', async () => {

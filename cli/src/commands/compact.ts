@@ -13,8 +13,8 @@ export interface CompactCommandOptions {
 }
 
 /**
- * `engagement-lake compact`: rewrites each partition with several files into one (in a folder or
- * on S3, optionally only the days from `--from` to `--to`), then prints what changed.
+ * `engagement-lake compact`: rewrites each partition with several files, or one not yet compacted,
+ * into one file in the compacted layout (in a folder or on S3, optionally only the days from `--from` to `--to`), then prints what changed.
  */
 export async function runCompact(options: CompactCommandOptions): Promise<CompactSummary> {
   const summary = await compactLake({

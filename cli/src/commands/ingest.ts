@@ -10,7 +10,7 @@ export interface IngestCommandOptions {
   /** False with `--no-raw`. */
   raw: boolean;
   json?: boolean;
-  /** `--compact`: afterwards, rewrite every partition with several files into one. */
+  /** `--compact`: afterwards, rewrite every partition into one compacted file (see `compact`). */
   compact?: boolean;
   /** `--s3-endpoint`: an S3-compatible server for s3:// inputs and lake. */
   s3Endpoint?: string;
