@@ -40,6 +40,15 @@ export interface AthenaRunOptions {
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
 
+/** Athena's reason when the workgroup's per-query data usage control (BytesScannedCutoffPerQuery) stops a query. */
+const SCAN_LIMIT_REASON = /bytes scanned limit/i;
+
+/** What to do about a query the scan limit stopped: whole-history queries outgrow it as the lake grows. */
+const SCAN_LIMIT_ADVICE =
+  "the workgroup's per-query scan limit stopped it: read fewer days per query (a saved query's " +
+  '`--param start=YYYY-MM-DD --param end=YYYY-MM-DD`, run range by range; docs/scale.md sizes them) ' +
+  'or raise `athenaBytesScannedCutoffPerQueryGb` in the stack config (docs/deploy.md)';
+
 /**
  * Runs one query on Athena and reads every row.
  *
@@ -128,6 +137,7 @@ async function waitForQuery(id: string, options: AthenaRunOptions): Promise<Quer
     if (state === 'FAILED' || state === 'CANCELLED') {
       const reason = (execution?.Status?.StateChangeReason ?? 'no reason given').replace(/\s+/g, ' ').trim();
       const message = `Athena query ${id} ${state.toLowerCase()}: ${reason}`;
+      if (SCAN_LIMIT_REASON.test(reason)) throw new UserInputError(`${message}; ${SCAN_LIMIT_ADVICE}`);
       // A query Athena rejects for its text or parameters is the user's to fix.
       if (execution?.Status?.AthenaError?.ErrorCategory === 2) throw new UserInputError(message);
       throw new EngagementLakeError(message);

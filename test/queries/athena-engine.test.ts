@@ -136,6 +136,32 @@ describe('Athena engine', () => {
     });
   });
 
+  describe.each(['CANCELLED', 'FAILED'] as const)('a query the workgroup scan limit stops (%s)', (state) => {
+    it('says so in one line, with how to read fewer days or raise the limit', async () => {
+      // Arrange: Athena's documented control cancels the query; some clients have seen FAILED.
+      athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q4' });
+      athena.on(GetQueryExecutionCommand).resolves({
+        QueryExecution: {
+          Status: { State: state, StateChangeReason: 'Query cancelled! : Bytes scanned limit was exceeded' },
+          Statistics: { DataScannedInBytes: 100 * 1024 ** 3 },
+        },
+      });
+
+      // Act
+      const error = await runOnAthena('select * from events', [], options()).catch((e: unknown) => e);
+
+      // Assert
+      expect(error).toBeInstanceOf(UserInputError);
+      const message = (error as Error).message;
+      expect(message).not.toContain('\n');
+      expect(message).toMatch(
+        /^Athena query q4 (cancelled|failed): Query cancelled! : Bytes scanned limit was exceeded; /,
+      );
+      expect(message).toContain('--param start=YYYY-MM-DD --param end=YYYY-MM-DD');
+      expect(message).toContain('athenaBytesScannedCutoffPerQueryGb');
+    });
+  });
+
   describe('athenaCostUsd', () => {
     it('bills at least 10 MB at $5 per TB', () => {
       // Act / Assert
