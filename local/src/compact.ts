@@ -1,8 +1,9 @@
 /**
- * `compact`: rewrites each partition that holds several Parquet files, or one not yet compacted, into
- * one file in the compacted layout, in a folder lake or an S3 lake. Every ingest run, every `serve` flush and every Firehose buffer interval (96 objects a
- * partition a day at 900 s) adds files; a query opens each one, so at thousands of small files the
- * file count, not the data, sets the query time (measured in bench/queries.ts).
+ * `compact`: rewrites each partition that holds several Parquet files, or one not yet compacted,
+ * into one file in the compacted layout, in a folder lake or an S3 lake. Every ingest run, every
+ * `serve` flush and every Firehose buffer interval (96 objects a partition a day at 900 s) adds
+ * files; a query opens each one, so at thousands of small files the file count, not the data, sets
+ * the query time (measured in bench/queries.ts).
  *
  * A run first finishes (or undoes) compactions that a killed run left journaled, then compacts each
  * partition as compact-partition.ts describes, several at once on S3. Between publishing a
@@ -63,8 +64,9 @@ export interface CompactSummary {
 
 /**
  * Compacts every partition of the lake (in the day range) that has two or more Parquet files, or
- * one that no compaction wrote, after finishing any compaction that was interrupted. On the first partition that fails, no new partition
- * starts; those already running finish; the error names the partition and what state it is in.
+ * one that no compaction wrote, after finishing any compaction that was interrupted. On the first
+ * partition that fails, no new partition starts; those already running finish; the error names the
+ * partition and what state it is in.
  *
  * @throws UserInputError for a bad day range, concurrency or S3 location, when there is no lake, or
  * another compaction holds its lock
