@@ -26,11 +26,21 @@ import { mib, reportRows, targetRow, type TableRow } from './util';
 const MIB = 1024 * 1024;
 const FIXTURES = join(__dirname, '..', '..', 'shared', 'fixtures', 'documented');
 
-/** Writes `events` generated events (30 days, time-ordered) as NDJSON. */
+/**
+ * Days the generated events span: 30 for the full runs; fewer for a small input, so that its files
+ * hold hundreds of rows, not tens (20,000 events over 30 days made 210 partitions of ~100 rows, and
+ * `--quick` spent most of its time opening and compacting them).
+ */
+function daysFor(events: number): number {
+  return Math.max(1, Math.min(30, Math.round(events / 10_000)));
+}
+
+/** Writes `events` generated events (time-ordered, over `daysFor(events)` days) as NDJSON. */
 async function generate(path: string, events: number): Promise<void> {
   const out = createWriteStream(path);
   let chunk = '';
-  for (const line of generateEvents({ events, seed: 'bench', start: Date.UTC(2026, 9, 1), days: 30 })) {
+  const days = daysFor(events);
+  for (const line of generateEvents({ events, seed: 'bench', start: Date.UTC(2026, 9, 1), days })) {
     chunk += line + '\n';
     if (chunk.length > MIB) {
       if (!out.write(chunk)) await once(out, 'drain');
@@ -241,8 +251,12 @@ async function splitRoundRobin(input: string, parts: number): Promise<string[]> 
 /** About 40 minutes of the generated events at 1M in 30 days: a few Firehose buffer intervals. */
 const BLOCK_LINES = 1000;
 
-/** Deliveries a storage lake is fed in: like Firehose's buffers, they leave several files in each partition. */
+/**
+ * Deliveries a storage lake is fed in: like Firehose's buffers, they leave several files in each
+ * partition. `--quick` feeds two: each is an ingest process, about 2 s of start-up alone.
+ */
 const DELIVERIES = 4;
+const QUICK_DELIVERIES = 2;
 
 /**
  * Storage of a compacted lake of `events` generated events, with and without raw, against gzip -6
@@ -250,11 +264,11 @@ const DELIVERIES = 4;
  * every partition holds several files and compaction rewrites all of them, as on a lake Firehose or
  * `serve` feeds; one ingest run of one file would leave most partitions as the ingest wrote them.
  */
-async function storage(dir: string, events: number): Promise<TableRow[]> {
+async function storage(dir: string, events: number, deliveries = DELIVERIES): Promise<TableRow[]> {
   const input = join(dir, `events-${events}.ndjson`);
   await stat(input).catch(() => generate(input, events));
   const gz = await gzipSize(input);
-  const shares = await splitRoundRobin(input, DELIVERIES);
+  const shares = await splitRoundRobin(input, deliveries);
   const perEvent = (bytes: number) => `${(bytes / events).toFixed(1)} B/event`;
   const rows: TableRow[] = [];
   for (const raw of [true, false]) {
@@ -265,7 +279,7 @@ async function storage(dir: string, events: number): Promise<TableRow[]> {
     const label = `storage ${events / 1000}k events, ${raw ? 'with' : 'without'} raw`;
     console.log(
       `  lake ${raw ? 'with' : 'without'} raw (${events.toLocaleString('en')} events, gzip -6 ${mib(gz)} = ${perEvent(gz)}):\n` +
-        `    as ingested (${DELIVERIES} runs): ${s.ingested.files} files, ${mib(s.ingested.bytes)}, ${perEvent(s.ingested.bytes)}\n` +
+        `    as ingested (${deliveries} runs): ${s.ingested.files} files, ${mib(s.ingested.bytes)}, ${perEvent(s.ingested.bytes)}\n` +
         `    previous compaction (zstd 3, file order): ${mib(s.before.bytes)}, ${perEvent(s.before.bytes)}, ${s.before.seconds.toFixed(1)} s\n` +
         `    compacted: ${s.after.files} files, ${mib(s.after.bytes)}, ${perEvent(s.after.bytes)} (footers ${perEvent(s.after.footers)}), ` +
         `${s.after.seconds.toFixed(1)} s (${(s.after.seconds / s.before.seconds).toFixed(2)}x the previous)\n` +
@@ -355,10 +369,10 @@ async function main(): Promise<void> {
   try {
     const rows: TableRow[] = [];
     if (storageOnly) {
-      rows.push(...(await storage(dir, quick ? 20_000 : 1_000_000)));
+      rows.push(...(await storage(dir, quick ? 20_000 : 1_000_000, quick ? QUICK_DELIVERIES : DELIVERIES)));
     } else if (quick) {
       rows.push(...(await throughput(dir, 20_000, workerCounts)));
-      rows.push(...(await storage(dir, 20_000)));
+      rows.push(...(await storage(dir, 20_000, QUICK_DELIVERIES)));
     } else {
       rows.push(...(await throughput(dir, 300_000, workerCounts)));
       rows.push(...(await throughput(dir, 1_000_000, [cores])));

@@ -6,7 +6,7 @@
  * Reports objects/s and events/s and the ratio of each S3 run's time to the baseline's. The server
  * shares the machine's cores with the ingest, so the figures are a floor for a real bucket's.
  *
- * Run: npx tsx bench/s3-ingest.ts            (--quick: 60 objects instead of 300)
+ * Run: npx tsx bench/s3-ingest.ts            (--quick: 40 objects instead of 300)
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -22,7 +22,7 @@ import { reportRows, type TableRow } from './util';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const quick = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
-const OBJECTS = quick ? 60 : 300;
+const OBJECTS = quick ? 40 : 300;
 const EVENTS_PER_OBJECT = 200;
 
 /** The archive: object name → bytes, named as Firehose names its objects (arrival time in the name). */
