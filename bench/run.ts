@@ -8,9 +8,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TRANSFORM_NODE_OPTIONS } from '../infra/src/lambda-node-options';
 import { printTable, type TableRow } from './util';
 
 const quick = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
+/** Benches of the Lambda handlers: run with the functions' NODE_OPTIONS, as deployed. */
+const LAMBDA_BENCHES = new Set(['transform.ts', 'backfill-handler.ts']);
 const benches: [string, string[]][] = [
   ['transform.ts', quick ? ['--events', '20000'] : []],
   ['ingest.ts', quick ? ['--quick'] : []],
@@ -28,10 +31,15 @@ const table = join(tmpdir(), `engagement-lake-bench-table-${process.pid}.jsonl`)
 let failed = 0;
 for (const [file, args] of benches) {
   console.log(`\n# bench/${file} ${args.join(' ')}`);
-  const result = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, file), ...args], {
-    stdio: 'inherit',
-    env: { ...process.env, BENCH_TABLE: table },
-  });
+  const nodeOptions = LAMBDA_BENCHES.has(file) ? TRANSFORM_NODE_OPTIONS.split(' ') : [];
+  const result = spawnSync(
+    process.execPath,
+    [...nodeOptions, '--import', 'tsx', join(__dirname, file), ...args],
+    {
+      stdio: 'inherit',
+      env: { ...process.env, BENCH_TABLE: table },
+    },
+  );
   if (result.status !== 0) failed += 1;
 }
 let rows: TableRow[] = [];

@@ -3,10 +3,15 @@
  * - transformEvent against JSON.parse + JSON.stringify of each event (the least any transform does);
  * - the Lambda handler on 1 MB and 3 MB batches of mixed generated events (Firehose's processor
  *   buffer sizes) against the JSON floor of the same records: base64 decode + JSON.parse +
- *   JSON.stringify + base64 encode, with the estimated Lambda cost per million events.
+ *   JSON.stringify + base64 encode, with the estimated Lambda cost per million events;
+ * - the handler under the functions' NODE_OPTIONS (TRANSFORM_NODE_OPTIONS) against V8's defaults.
+ * Run under those options (bench/run.ts does), the handler figures are the deployed functions'.
  * Run: npx tsx bench/transform.ts [--events N]
  */
+import { spawnSync } from 'node:child_process';
 import type { FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
+import { COST_DATA } from '../cli/src/cost/prices';
+import { TRANSFORM_NODE_OPTIONS } from '../infra/src/lambda-node-options';
 import { generateEvents } from '../local/src/generate';
 import { transformEvent } from '../transform/src/transform-event';
 import { printResults, reportRows, targetRow, timeIt, type BenchResult, type TableRow } from './util';
@@ -14,10 +19,13 @@ import { printResults, reportRows, targetRow, timeIt, type BenchResult, type Tab
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
-/** The transform function's memory (infra/src/private/delivery.ts) and Lambda's published x86 prices (us-east-1). */
-const LAMBDA_MEMORY_MB = 1024;
-const PRICE_PER_GB_SECOND = 0.0000166667;
-const PRICE_PER_REQUEST = 0.2 / 1e6;
+/**
+ * The transform function's memory (infra/src/private/delivery.ts) and Lambda's arm64 prices (the
+ * functions run on arm64) from the cost model's data file: first tier, us-east-1.
+ */
+const LAMBDA_MEMORY_MB = COST_DATA.deployment.transformMemoryMb.value;
+const PRICE_PER_GB_SECOND = COST_DATA.prices.lambdaArmGbSecond.tiers[0]!.usd;
+const PRICE_PER_REQUEST = COST_DATA.prices.lambdaRequests.usd / 1e6;
 /** Lambda gives a full vCPU at 1,769 MB; at 1,024 MB a function gets that share of one. */
 const VCPU_SHARE = LAMBDA_MEMORY_MB / 1769;
 
@@ -84,10 +92,54 @@ async function handlerSeconds(batches: readonly FirehoseTransformationEvent[]): 
   return (await handlerRun(batches)).seconds;
 }
 
+/**
+ * Seconds the handler takes over 1 MB requests of the events, in a child process started with
+ * `nodeOptions` (best of two runs after a warm-up): the same-run A/B of the functions' NODE_OPTIONS.
+ */
+function handlerSecondsWith(nodeOptions: string[], events: number): number {
+  const result = spawnSync(
+    process.execPath,
+    [...nodeOptions, '--import', 'tsx', __filename, '--handler-seconds', '--events', String(events)],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  if (result.status !== 0) throw new Error(`the handler child failed with ${result.status}`);
+  return Number(result.stdout.trim().split('\n').pop());
+}
+
+/** The child of `handlerSecondsWith`: prints the seconds. */
+async function handlerSecondsChild(lines: string[]): Promise<void> {
+  const batches = requests(lines, 1024 * 1024);
+  await handlerSeconds(requests(lines.slice(0, 5000), 1024 * 1024));
+  console.log(Math.min(await handlerSeconds(batches), await handlerSeconds(batches)));
+}
+
+/** Rows for the handler under the functions' NODE_OPTIONS against V8's defaults, alternated twice. */
+function nodeOptionsRows(events: number): TableRow[] {
+  const deployed = TRANSFORM_NODE_OPTIONS.split(' ');
+  const runs = { deployed: [] as number[], defaults: [] as number[] };
+  for (let round = 0; round < 2; round++) {
+    runs.defaults.push(handlerSecondsWith([], events));
+    runs.deployed.push(handlerSecondsWith(deployed, events));
+  }
+  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+  const perRecord = (seconds: number) => `${((seconds / events) * 1e6).toFixed(1)} µs/record`;
+  return [
+    {
+      figure: `  handler 1 MB, NODE_OPTIONS=${TRANSFORM_NODE_OPTIONS} (as deployed) vs V8 defaults`,
+      value: perRecord(mean(runs.deployed)),
+      baseline: `defaults ${perRecord(mean(runs.defaults))}`,
+      ratio: mean(runs.deployed) / mean(runs.defaults),
+      target: '',
+      met: null,
+    },
+  ];
+}
+
 async function main(): Promise<void> {
   const arg = process.argv.indexOf('--events');
   const events = arg > 0 ? Number(process.argv[arg + 1]) : 200_000;
   const lines = [...generateEvents({ events, seed: 'bench', start: Date.UTC(2026, 9, 1), days: 30 })];
+  if (process.argv.includes('--handler-seconds')) return handlerSecondsChild(lines);
   const now = Date.now();
   // Warm up the JIT on a slice, so neither side pays for compilation.
   for (const line of lines.slice(0, 5000)) transformEvent(line, { now });
@@ -144,7 +196,7 @@ async function main(): Promise<void> {
       row.met = null;
     }
     rows.push(row, {
-      figure: `  est. Lambda cost per 1M events (${LAMBDA_MEMORY_MB} MB, x86)`,
+      figure: `  est. Lambda cost per 1M events (${LAMBDA_MEMORY_MB} MB, arm64)`,
       value: `$${cost.toFixed(4)}`,
       baseline: `${(lambdaSecondsPerEvent * 1e3).toFixed(3)} ms/event on Lambda`,
       ratio: null,
@@ -161,6 +213,7 @@ async function main(): Promise<void> {
       {},
     ),
   );
+  rows.push(...nodeOptionsRows(Math.min(events, 100_000)));
   printResults(`transform (${events.toLocaleString('en')} generated events)`, results);
   reportRows(rows);
 }

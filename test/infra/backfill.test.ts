@@ -91,6 +91,7 @@ describe('EngagementLake backfill option', () => {
         INCLUDE_RAW: 'true',
         DT_START: '2015-01-01',
         LAKE_PREFIX: '',
+        NODE_OPTIONS: '--max-semi-space-size=64',
         POWERTOOLS_SERVICE_NAME: 'engagement-lake-backfill',
       }),
     );

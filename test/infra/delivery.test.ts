@@ -227,13 +227,14 @@ describe('EngagementLake delivery', () => {
       });
     });
 
-    it('passes the Powertools names, INCLUDE_RAW and DT_START', () => {
+    it('passes the Powertools names, INCLUDE_RAW, DT_START and a 64 MiB semi-space for V8', () => {
       // Arrange
       const { template } = synthLake({ includeRaw: false, dtStart: '2020-06-01' });
       // Act / Assert
       template.hasResourceProperties('AWS::Lambda::Function', {
         Environment: {
           Variables: {
+            NODE_OPTIONS: '--max-semi-space-size=64',
             POWERTOOLS_SERVICE_NAME: 'engagement-lake-transform',
             POWERTOOLS_METRICS_NAMESPACE: 'EngagementLake',
             INCLUDE_RAW: 'false',

@@ -17,6 +17,7 @@ import { COPY_PARQUET_WASM, createNodeFunction } from './functions';
 import { piiEnvironment } from './pii-key';
 import type { BackfillSettings, LakeSettings } from './settings';
 import { PREFIX, s3KeyUseStatement } from './storage';
+import { TRANSFORM_NODE_OPTIONS } from '../lambda-node-options';
 
 /** The lake prefixes the backfill function writes: rows, error output, done markers. */
 export const BACKFILL_WRITE_PREFIXES = [PREFIX.events, PREFIX.errors, BACKFILL_PREFIX.ingested] as const;
@@ -120,6 +121,7 @@ export class Backfill extends Construct {
       logGroup,
       description: 'engagement-lake: backfills one archive object into the lake (S3 Batch Operations task)',
       environment: {
+        NODE_OPTIONS: TRANSFORM_NODE_OPTIONS,
         POWERTOOLS_SERVICE_NAME: BACKFILL_SERVICE_NAME,
         // The per-task counts the stack's BackfillFailedRecords alarm watches.
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,

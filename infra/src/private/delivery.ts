@@ -16,6 +16,7 @@ import { piiEnvironment } from './pii-key';
 import type { LakeSettings } from './settings';
 import { glueTableResources } from './catalog';
 import { PREFIX, s3KeyUseStatement } from './storage';
+import { TRANSFORM_NODE_OPTIONS } from '../lambda-node-options';
 
 /** CloudWatch namespace of the transform's own metrics (Powertools EMF). */
 export const METRICS_NAMESPACE = DEFAULT_METRICS_NAMESPACE;
@@ -61,6 +62,7 @@ export function createTransformFunction(
     logGroup,
     description: 'engagement-lake: flattens engagement events into rows of the events table',
     environment: {
+      NODE_OPTIONS: TRANSFORM_NODE_OPTIONS,
       POWERTOOLS_SERVICE_NAME: TRANSFORM_SERVICE_NAME,
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       INCLUDE_RAW: String(settings.includeRaw),
