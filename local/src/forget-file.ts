@@ -8,6 +8,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteString } from '../../queries/src/sql-tokens';
 import { EngagementLakeError } from '../../transform/src/errors';
 import type { CompactionStore } from './compact-store';
+import { COMPACTED_LAYOUT } from './compact-partition';
 import { COMPACTED_SUFFIX, JOURNAL_PREFIX } from './lake-layout';
 
 /** Test seams, as compact's: each runs with the file as `describe` names it. */
@@ -64,11 +65,13 @@ export async function rewriteFile(
   const journalKey = `${prefix}/${JOURNAL_PREFIX}${at.name}.json`;
   const staging = await store.stage([], newKey);
   try {
-    // Same scan as compact's: the file's own columns and row order, partition keys left in the path.
+    // Same scan and layout as compact's (partition keys left in the path): the file gets a
+    // compacted file's name, so it must be one, or compact would never give it the layout.
     await connection.run(
       `copy (select * from read_parquet(${quoteString(at.input)}, hive_partitioning = false)
-             where event_id is null or event_id not in (select event_id from ${IDS_TABLE}))
-       to ${quoteString(staging.output)} (format parquet, compression zstd, row_group_size 65536)`,
+             where event_id is null or event_id not in (select event_id from ${IDS_TABLE})
+             order by ${COMPACTED_LAYOUT.order.join(', ')})
+       to ${quoteString(staging.output)} (${COMPACTED_LAYOUT.copyOptions})`,
     );
     const reader = await connection.runAndReadAll(
       `select count(*) from read_parquet(${quoteString(staging.output)})`,
