@@ -113,11 +113,15 @@ async function handlerSecondsChild(lines: string[]): Promise<void> {
   console.log(Math.min(await handlerSeconds(batches), await handlerSeconds(batches)));
 }
 
-/** Rows for the handler under the functions' NODE_OPTIONS against V8's defaults, alternated twice. */
+/**
+ * Rows for the handler under the functions' NODE_OPTIONS against V8's defaults, alternated twice
+ * (once for a small run: `--quick` must stay under a minute).
+ */
 function nodeOptionsRows(events: number): TableRow[] {
   const deployed = TRANSFORM_NODE_OPTIONS.split(' ');
   const runs = { deployed: [] as number[], defaults: [] as number[] };
-  for (let round = 0; round < 2; round++) {
+  const rounds = events >= 100_000 ? 2 : 1;
+  for (let round = 0; round < rounds; round++) {
     runs.defaults.push(handlerSecondsWith([], events));
     runs.deployed.push(handlerSecondsWith(deployed, events));
   }
