@@ -34,8 +34,9 @@ export type PartitionResult =
   | { compacted: false };
 
 /**
- * Compacts one partition (several files, or one not yet compacted). Throws EngagementLakeError (one line, naming the
- * partition) when it cannot, saying whether its files are unchanged or the next run must finish it.
+ * Compacts one partition (several files, or one not yet compacted). Throws EngagementLakeError (one
+ * line, naming the partition) when it cannot, saying whether its files are unchanged or the next
+ * run must finish it.
  */
 export async function compactPartition(
   store: CompactionStore,

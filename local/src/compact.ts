@@ -168,7 +168,7 @@ async function run(
  * partition, and only a rewrite gives it the compacted layout (sorted rows, zstd 9: about a fifth
  * fewer bytes, ADR 0006). A file compaction wrote is left alone, so a second run changes nothing.
  */
-export function needsCompaction(partition: LakePartition): boolean {
+function needsCompaction(partition: LakePartition): boolean {
   const [first, ...others] = partition.files;
   return others.length > 0 || (first !== undefined && !first.key.endsWith(COMPACTED_SUFFIX));
 }

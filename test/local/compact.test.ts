@@ -16,7 +16,7 @@ import { newRunId } from '../../local/src/run-id';
 import { countFiles, groupPartitions, lakeHints, readLakeLayout } from '../../local/src/lake-layout';
 import { openLocalLake } from '../../queries/src/duckdb-engine';
 import { EngagementLakeError, UserInputError } from '../../transform/src/errors';
-import { DOCUMENTED, duckdbRows, listFiles, tempDir } from './helpers';
+import { DOCUMENTED, duckdbRows, listFiles, rowsOutOfLayoutOrder, tempDir } from './helpers';
 
 /** Every row of the lake, every column, in a stable order, as the query layer reads it. */
 async function lakeContents(lake: string): Promise<Record<string, unknown>[]> {
@@ -163,17 +163,8 @@ describe('compactLake', () => {
     expect(await lakeContents(lake)).toEqual(before);
     const after = readLakeLayout(lake);
     expect(after.every((p) => p.files.length === 1 && p.files[0]!.endsWith('-compacted.parquet'))).toBe(true);
-    // Each file's rows are in the layout's order, as stored (file_row_number), not as a query sorts them.
-    for (const partition of after) {
-      const path = join(partition.dir, partition.files[0]!).replace(/'/g, "''");
-      const [{ unordered }] = await duckdbRows(
-        `select count(*) filter (where ordinal <> file_row_number + 1)::INTEGER as unordered from (
-           select file_row_number, row_number() over (
-             order by destination nulls last, endpoint_id nulls last, event_time, event_id) as ordinal
-           from read_parquet('${path}', file_row_number = true))`,
-      );
-      expect(unordered).toBe(0);
-    }
+    for (const partition of after)
+      expect(await rowsOutOfLayoutOrder(join(partition.dir, partition.files[0]!))).toBe(0);
     expect(second).toMatchObject({ compacted: 0, filesBefore: layout.length, filesAfter: layout.length });
     expect(await listFiles(lake)).toEqual(files);
   }, 120_000);

@@ -50,6 +50,20 @@ export async function duckdbRows(sql: string): Promise<Record<string, unknown>[]
   }
 }
 
+/**
+ * Rows of one Parquet file stored out of the compacted layout's order (ADR 0006: recipient, device,
+ * time, id), counted by the rows' own positions in the file (file_row_number), not as a query sorts them.
+ */
+export async function rowsOutOfLayoutOrder(path: string): Promise<number> {
+  const [{ unordered }] = await duckdbRows(
+    `select count(*) filter (where ordinal <> file_row_number + 1)::INTEGER as unordered from (
+       select file_row_number, row_number() over (
+         order by destination nulls last, endpoint_id nulls last, event_time, event_id) as ordinal
+       from read_parquet('${path.replace(/'/g, "''")}', file_row_number = true))`,
+  );
+  return Number(unordered);
+}
+
 /** SQL reading the lake's events the way the query layer does (hive partitions as VARCHAR). */
 export function eventsSql(lake: string, select = '*', where = 'true'): string {
   const glob = join(lake, 'events', '**', '*.parquet').replace(/'/g, "''");
