@@ -14,7 +14,7 @@ import type { PiiPolicy } from '../../transform/src/pii';
 import { Batcher, DEFAULT_BATCH_LIMITS, type BatchLimits } from './batcher';
 import { LakeDelivery, type DeliveryStats, type LocalTransform } from './delivery';
 import { defaultWorkerCount, HandlerPool, inProcessRunner, type BatchRunner } from './handler-pool';
-import { arrivalFromObjectName, readTextChunks, sourceLabel, type InputSource } from './input-reader';
+import { arrivalFromObjectName, readChunks, sourceLabel, type InputSource } from './input-reader';
 import { openIngestLake, resolveSources, type IngestLake, type LakeAccessOptions } from './ingest-lake';
 import { markerKey, readDoneSources, sourceMarker, writeMarkers } from './ledger';
 import type { BufferLimits } from './partition-buffer';
@@ -288,8 +288,8 @@ async function deliver(
     sinceCommit = 0;
   };
 
-  const add = async (text: string, arrivalTime: number | null, source: number) => {
-    const tagged: TaggedRecord = { data: Buffer.from(text, 'latin1'), arrivalTime, source };
+  const add = async (data: Buffer, arrivalTime: number | null, source: number) => {
+    const tagged: TaggedRecord = { data, arrivalTime, source };
     progress.records += 1;
     const batch = batcher.add(tagged);
     if (batch) await delivery.deliver(batch);
@@ -304,14 +304,13 @@ async function deliver(
   const readSources = async (): Promise<void> => {
     for (const [i, source] of sources.entries()) {
       const arrivalTime = arrivalOf(source);
-      // Split on one-character-per-byte text so every record keeps its exact bytes: the handler then
-      // judges UTF-8 validity and size itself, as on AWS. The splitter counts a byte >= 0x80 as two,
-      // so its memory cut is set at twice the record limit; the handler enforces the real limit.
+      // Every record keeps its exact bytes: the handler judges UTF-8 validity and size itself, as on
+      // AWS. The splitter's cut only bounds memory, so it is set at twice the record limit.
       const splitter = new JsonRecordSplitter({ maxRecordBytes: 2 * MAX_RECORD_BYTES });
-      for await (const chunk of readTextChunks(source, { stdin: options.stdin, onBytes, openS3 })) {
-        for (const text of splitter.push(chunk)) await add(text, arrivalTime, i);
+      for await (const chunk of readChunks(source, { stdin: options.stdin, onBytes, openS3 })) {
+        for (const piece of splitter.push(chunk)) await add(piece, arrivalTime, i);
       }
-      for (const text of splitter.end()) await add(text, arrivalTime, i);
+      for (const piece of splitter.end()) await add(piece, arrivalTime, i);
       if (await changedSince(source)) changed.push(sourceLabel(source));
       else pending.push(i);
       progress.sourcesDone += 1;

@@ -2,7 +2,7 @@
  * Input for `ingest`: files, `.gz` files (recognised by their magic bytes, whatever their name),
  * folders (recursively, in sorted order so runs are deterministic), S3 objects and prefixes (listed
  * and opened by the caller's S3 functions, so this module needs no SDK) and `-` for stdin. Everything
- * is read as a stream of text chunks, never whole, so a multi-GB input runs in bounded memory.
+ * is read as a stream of byte chunks, never whole, so a multi-GB input runs in bounded memory.
  */
 import { createReadStream } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
@@ -157,8 +157,6 @@ export interface ReadOptions {
   onBytes?: (n: number) => void;
 }
 
-const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
-
 async function openSource(source: InputSource, options: ReadOptions): Promise<Readable> {
   if (source.kind === 'stdin') return options.stdin ?? process.stdin;
   if (source.kind === 'file') return createReadStream(source.path, { highWaterMark: 256 * 1024 });
@@ -167,15 +165,11 @@ async function openSource(source: InputSource, options: ReadOptions): Promise<Re
 }
 
 /**
- * Reads one source as latin1 text chunks: one character per byte. JSON's structure is ASCII, so
- * records can be split on these strings and turned back into their exact original bytes
- * (`Buffer.from(text, 'latin1')`), invalid UTF-8 included. A leading UTF-8 BOM is dropped. gzip is
- * detected from the first two bytes (concatenated gzip members are read through).
+ * Reads one source as chunks of bytes, decompressed: gzip is detected from the first two bytes
+ * (concatenated gzip members are read through). The bytes are not decoded: the splitter finds the
+ * records in them and each keeps its exact original bytes, invalid UTF-8 included.
  */
-export async function* readTextChunks(
-  source: InputSource,
-  options: ReadOptions = {},
-): AsyncGenerator<string> {
+export async function* readChunks(source: InputSource, options: ReadOptions = {}): AsyncGenerator<Buffer> {
   const label = sourceLabel(source);
   try {
     const raw = await openSource(source, options);
@@ -205,13 +199,7 @@ export async function* readTextChunks(
     }
     const plain = Readable.from(bytes(), { objectMode: false });
     const stream = isGzip(head) ? pipeline(plain, createGunzip(), () => undefined) : plain;
-    let first = true;
-    for await (const chunk of stream) {
-      const buffer = chunk as Buffer;
-      const body = first && buffer.subarray(0, 3).equals(UTF8_BOM) ? buffer.subarray(3) : buffer;
-      first = false;
-      yield body.toString('latin1');
-    }
+    for await (const chunk of stream) yield chunk as Buffer;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') throw describeFsError(label, error);

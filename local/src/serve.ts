@@ -90,9 +90,9 @@ const MAX_BODY_BYTES = Math.ceil((MAX_BATCH_BYTES * 4) / 3) + 1024 * 1024;
  */
 export function deaggregate(data: Buffer, arrivalTime: number): SourceRecord[] {
   if (!isUtf8(data)) return [{ data, arrivalTime }];
-  const pieces = splitJsonRecords(data.toString('utf8'));
+  const pieces = splitJsonRecords(data);
   if (pieces.length <= 1) return [{ data, arrivalTime }];
-  return pieces.map((piece) => ({ data: Buffer.from(piece, 'utf8'), arrivalTime }));
+  return pieces.map((piece) => ({ data: piece, arrivalTime }));
 }
 
 /** Past this, an oversized body is cut off instead of drained: a client streaming without end. */

@@ -2,15 +2,15 @@ import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { arrivalFromObjectName, readTextChunks, resolveInputs } from '../../local/src/input-reader';
+import { arrivalFromObjectName, readChunks, resolveInputs } from '../../local/src/input-reader';
 import { UserInputError } from '../../transform/src/errors';
 import { duckdbRows, tempDir } from './helpers';
 
-/** The file's text: the reader's one-character-per-byte chunks, joined and decoded as UTF-8. */
+/** The file's text: the reader's chunks, joined and decoded as UTF-8. */
 async function readAll(path: string): Promise<string> {
-  let bytes = '';
-  for await (const chunk of readTextChunks({ kind: 'file', path, size: 0 })) bytes += chunk;
-  return Buffer.from(bytes, 'latin1').toString('utf8');
+  const chunks: Buffer[] = [];
+  for await (const chunk of readChunks({ kind: 'file', path, size: 0 })) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 describe('input reader', () => {
@@ -117,7 +117,7 @@ describe('input reader', () => {
     });
   });
 
-  describe('readTextChunks', () => {
+  describe('readChunks', () => {
     it('reads concatenated gzip members through', async () => {
       // Arrange
       const dir = await tempDir('in-');

@@ -5,16 +5,34 @@ const RUNS = 1000;
 // What the splitter drops between records: JSON white space and the byte-order mark.
 const SPACE = new Set([' ', '\t', '\n', '\r', '\uFEFF']);
 
-/** Feeds `text` in chunks of the given sizes (cycled; a chunk may split a surrogate pair). */
-function split(text: string, sizes: readonly number[], maxRecordBytes?: number): string[] {
+/** Feeds bytes in chunks of the given sizes (cycled; a chunk may split a UTF-8 character). */
+function splitBytes(bytes: Uint8Array, sizes: readonly number[], maxRecordBytes?: number): Buffer[] {
   const splitter = new JsonRecordSplitter({ maxRecordBytes });
-  const out: string[] = [];
-  for (let at = 0, i = 0; at < text.length; i++) {
-    const size = sizes.length === 0 ? text.length : sizes[i % sizes.length]!;
-    out.push(...splitter.push(text.slice(at, at + size)));
+  const out: Buffer[] = [];
+  for (let at = 0, i = 0; at < bytes.length; i++) {
+    const size = sizes.length === 0 ? bytes.length : sizes[i % sizes.length]!;
+    out.push(...splitter.push(bytes.subarray(at, at + size)));
     at += size;
   }
   return [...out, ...splitter.end()];
+}
+
+/** Feeds a (well-formed) text's UTF-8 in chunks of the given sizes; the pieces as text. */
+function split(text: string, sizes: readonly number[], maxRecordBytes?: number): string[] {
+  return splitBytes(Buffer.from(text, 'utf8'), sizes, maxRecordBytes).map((piece) => piece.toString('utf8'));
+}
+
+/** The bytes the splitter may drop: JSON white space and those of a UTF-8 byte-order mark. */
+const DROPPABLE = new Set([0x20, 0x09, 0x0a, 0x0d, 0xef, 0xbb, 0xbf]);
+
+/** True when `joined` is `bytes` with only droppable bytes left out (a subsequence, checked greedily). */
+function onlyDroppableRemoved(bytes: Uint8Array, joined: Uint8Array): boolean {
+  let j = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    if (j < joined.length && bytes[i] === joined[j]) j++;
+    else if (!DROPPABLE.has(bytes[i]!)) return false;
+  }
+  return j === joined.length;
 }
 
 /** True when `joined` is `text` with only white space left out. */
@@ -94,7 +112,11 @@ describe('JsonRecordSplitter (property-based)', () => {
     );
     fc.assert(
       fc.property(
-        fc.oneof(fc.string({ unit, maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 200 })),
+        fc.oneof(
+          fc.string({ unit, maxLength: 200 }),
+          // Lone surrogates have no UTF-8: as the bytes hold such a text (U+FFFD for each).
+          fc.string({ unit: 'binary', maxLength: 200 }).map((text) => Buffer.from(text).toString()),
+        ),
         chunkSizes,
         fc.integer({ min: 4, max: 60 }),
         (text, sizes, limit) => {
@@ -103,6 +125,30 @@ describe('JsonRecordSplitter (property-based)', () => {
           // Assert: joined, the pieces are the input less white space; none is empty
           expect(onlySpaceRemoved(text, pieces.join(''))).toBe(true);
           expect(pieces.every((piece) => piece !== '')).toBe(true);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it(`loses no byte but white space and byte-order marks, for any bytes, limit and chunking (${RUNS} runs)`, () => {
+    const byte = fc.oneof(
+      fc.constantFrom(0x7b, 0x7d, 0x5b, 0x5d, 0x22, 0x5c, 0x0a, 0x20, 0xef, 0xbb, 0xbf),
+      fc.integer({ min: 0, max: 255 }),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(byte, { maxLength: 200 }),
+        chunkSizes,
+        fc.integer({ min: 4, max: 60 }),
+        (values, sizes, limit) => {
+          // Act
+          const bytes = Uint8Array.from(values);
+          const pieces = splitBytes(bytes, sizes, limit);
+          // Assert: the same pieces however the bytes are chunked; joined, only droppable bytes are missing
+          expect(pieces).toEqual(splitBytes(bytes, [], limit));
+          expect(onlyDroppableRemoved(bytes, Buffer.concat(pieces))).toBe(true);
+          expect(pieces.every((piece) => piece.length > 0)).toBe(true);
         },
       ),
       { numRuns: RUNS },

@@ -1,12 +1,18 @@
 import { JsonRecordSplitter, splitJsonRecords } from '../../transform/src/json-split';
 
-/** Feeds `text` to a splitter in chunks of `size` characters. */
-function splitInChunks(text: string, size: number, maxRecordBytes?: number): string[] {
+/** Feeds `text`'s UTF-8 to a splitter in chunks of `size` bytes; returns the pieces' bytes. */
+function splitBytesInChunks(text: string | Buffer, size: number, maxRecordBytes?: number): Buffer[] {
+  const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
   const splitter = new JsonRecordSplitter({ maxRecordBytes });
-  const out: string[] = [];
-  for (let i = 0; i < text.length; i += size) out.push(...splitter.push(text.slice(i, i + size)));
+  const out: Buffer[] = [];
+  for (let i = 0; i < bytes.length; i += size) out.push(...splitter.push(bytes.subarray(i, i + size)));
   out.push(...splitter.end());
   return out;
+}
+
+/** The same, with the pieces decoded as UTF-8. */
+function splitInChunks(text: string, size: number, maxRecordBytes?: number): string[] {
+  return splitBytesInChunks(text, size, maxRecordBytes).map((piece) => piece.toString('utf8'));
 }
 
 describe('splitJsonRecords', () => {
@@ -122,14 +128,52 @@ describe('splitJsonRecords', () => {
     });
 
     it('trims only JSON white space from a piece, so no byte of the original is dropped', () => {
-      // Arrange: latin1-decoded input maps bytes 0xA0, 0x0B and 0x0C to characters that
-      // String.prototype.trimEnd would remove, though JSON does not count them as white space.
-      const text = 'garbage\u00a0\nmore\u000b\r\n\u000c \n{"a":1}\u00a0';
+      // Arrange: bytes 0xA0, 0x0B and 0x0C are white space to String.prototype.trimEnd (read as
+      // latin1), but not to JSON
+      const bytes = Buffer.from('garbage\u00a0\nmore\u000b\r\n\u000c \n{"a":1}\u00a0', 'latin1');
       // Act
-      const pieces = splitJsonRecords(text);
+      const pieces = splitJsonRecords(bytes).map((piece) => piece.toString('latin1'));
       // Assert
       expect(pieces).toEqual(['garbage\u00a0', 'more\u000b', '\u000c', '{"a":1}', '\u00a0']);
     });
+
+    it('keeps the exact bytes of a piece that is not UTF-8', () => {
+      // Arrange: a lone continuation byte, an overlong encoding and a truncated sequence
+      const bad = Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0x80, 0xc0, 0xaf, 0xe2, 0x82, 0x22, 0x7d]);
+      const bytes = Buffer.concat([bad, Buffer.from('\n{"b":2}\n'), Buffer.from([0xff, 0xfe])]);
+      // Act
+      const pieces = splitJsonRecords(bytes);
+      // Assert
+      expect(pieces).toEqual([bad, Buffer.from('{"b":2}'), Buffer.from([0xff, 0xfe])]);
+    });
+
+    it.each([1, 2, 100])(
+      'drops byte-order marks between records and keeps the bytes of a broken one, in chunks of %i bytes',
+      (size) => {
+        // Arrange: a mark before each record, then the first two bytes of one before a record, then at the end
+        const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+        const bytes = Buffer.concat([
+          bom,
+          Buffer.from('{"a":1}\n'),
+          bom,
+          bom,
+          Buffer.from('{"b":2}'),
+          bom.subarray(0, 2),
+          Buffer.from('{"c":3}\n'),
+          bom.subarray(0, 1),
+        ]);
+        // Act
+        const pieces = splitBytesInChunks(bytes, size);
+        // Assert
+        expect(pieces).toEqual([
+          Buffer.from('{"a":1}'),
+          Buffer.from('{"b":2}'),
+          bom.subarray(0, 2),
+          Buffer.from('{"c":3}'),
+          bom.subarray(0, 1),
+        ]);
+      },
+    );
 
     it('continues an open record onto an indented line (pretty-printed continuation)', () => {
       // Arrange
@@ -162,7 +206,7 @@ describe('splitJsonRecords', () => {
     });
 
     it.each([1, 3, 64, 4096])(
-      'gives back every byte of a piece 40 times the limit, in parts over the limit, in chunks of %i characters',
+      'gives back every byte of a piece 40 times the limit, in parts over the limit, in chunks of %i bytes',
       (size) => {
         // Arrange: multi-byte text, escapes and brackets inside the oversized piece
         const big = `{"a":"${'é😀\\"{['.repeat(250)}","b":[${'1,'.repeat(300)}2]}`;
@@ -237,23 +281,21 @@ describe('JsonRecordSplitter', () => {
       '"str"',
     ];
 
-    it.each([1, 2, 3, 5, 7, 13, 64, 1000])(
-      'gives the same pieces when fed in chunks of %i characters',
-      (size) => {
-        // Arrange, Act
-        const pieces = splitInChunks(text, size);
-        // Assert
-        expect(pieces).toEqual(expected);
-      },
-    );
+    it.each([1, 2, 3, 5, 7, 13, 64, 1000])('gives the same pieces when fed in chunks of %i bytes', (size) => {
+      // Arrange, Act
+      const pieces = splitInChunks(text, size);
+      // Assert
+      expect(pieces).toEqual(expected);
+    });
 
     it('emits each record as soon as it is complete', () => {
       // Arrange
       const splitter = new JsonRecordSplitter();
       // Act
-      const first = splitter.push('{"a":1}{"b"');
-      const second = splitter.push(':2}\n42');
-      const third = splitter.push('\n');
+      const push = (text: string) => splitter.push(Buffer.from(text)).map(String);
+      const first = push('{"a":1}{"b"');
+      const second = push(':2}\n42');
+      const third = push('\n');
       const last = splitter.end();
       // Assert
       expect(first).toEqual(['{"a":1}']);
@@ -309,7 +351,7 @@ describe('JsonRecordSplitter', () => {
     ];
 
     it.each([1, 2, 3, 4, 5, 6, 7, 11, 16, 31, 100, 10_000])(
-      'splits a mixed input the same way in chunks of %i characters',
+      'splits a mixed input the same way in chunks of %i bytes',
       (size) => {
         // Arrange, Act
         const pieces = splitInChunks(text, size);
@@ -341,7 +383,7 @@ describe('JsonRecordSplitter', () => {
     );
 
     it.each([1, 7, 1000])(
-      'keeps a piece of exactly maxRecordBytes and cuts a larger one, in chunks of %i characters',
+      'keeps a piece of exactly maxRecordBytes and cuts a larger one, in chunks of %i bytes',
       (size) => {
         // Arrange: 6 + 20 + 2 = 28 bytes, then 6 + 22 + 2 = 30 bytes
         const fits = `{"a":"${'x'.repeat(20)}"}`;
@@ -353,8 +395,8 @@ describe('JsonRecordSplitter', () => {
       },
     );
 
-    it('never cuts between the halves of a surrogate pair when streamed', () => {
-      // Arrange: `{"s":"` is 6 bytes, each "😀" 4 (two UTF-16 units): the 4th "😀" passes 20 bytes
+    it('never cuts inside a UTF-8 character when streamed', () => {
+      // Arrange: `{"s":"` is 6 bytes, each "😀" 4: the 4th "😀" passes 20 bytes
       const text = `{"s":"${'😀'.repeat(12)}"}\n{"b":2}`;
       // Act
       const pieces = splitInChunks(text, 3, 20);

@@ -20,7 +20,7 @@ function fail(reason: FailureReason, message: string): RecordResult {
   return { ok: false, reason, message };
 }
 
-// `fatal` turns malformed bytes into an error instead of U+FFFD; a leading BOM is stripped (ignoreBOM: false).
+// `fatal` turns malformed bytes into an error instead of U+FFFD.
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
@@ -40,13 +40,14 @@ export function transformRecord(data: Uint8Array, options: TransformOptions): Re
       `the record is ${data.byteLength} bytes; the limit is ${MAX_RECORD_BYTES}`,
     );
   }
-  let text: string;
+  // Split on the bytes, then decode each piece: the bytes the splitter drops between pieces are
+  // ASCII, so the record is valid UTF-8 exactly when every piece is.
+  let pieces: string[];
   try {
-    text = UTF8.decode(data);
+    pieces = splitJsonRecords(data).map((piece) => UTF8.decode(piece));
   } catch {
     return fail('invalid_utf8', 'the record is not valid UTF-8');
   }
-  const pieces = splitJsonRecords(text);
   if (pieces.length === 0) return fail('invalid_json', 'the record is empty');
 
   const rows: EventRow[] = [];
