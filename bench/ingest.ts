@@ -86,10 +86,14 @@ async function duckdbChild(input: string, output: string): Promise<void> {
 async function ingestChild(input: string, lake: string, workers: number, raw: boolean): Promise<void> {
   const { ingest } = await import('../local/src/ingest');
   const cpu = process.cpuUsage();
+  const loop = performance.eventLoopUtilization();
   const started = performance.now();
   const summary = await ingest({ inputs: [input], lake, workers, includeRaw: raw });
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
+  // The main thread reads, splits and batches for every worker: its busy time per event bounds
+  // the rate on any number of cores.
+  const mainBusySeconds = performance.eventLoopUtilization(loop).active / 1000;
   console.log(
     JSON.stringify({
       seconds,
@@ -99,6 +103,7 @@ async function ingestChild(input: string, lake: string, workers: number, raw: bo
       files: summary.files,
       bytesWritten: summary.bytesWritten,
       cpuSeconds: (used.user + used.system) / 1e6,
+      mainBusySeconds,
       maxRssKiB: process.resourceUsage().maxRSS,
     }),
   );
@@ -227,6 +232,18 @@ async function throughput(dir: string, events: number, workerCounts: number[]): 
         workers === availableParallelism() ? { min: 1.0 } : {},
       ),
     );
+    if (workers === availableParallelism()) {
+      const busy = run.mainBusySeconds / events;
+      rows.push(
+        targetRow(
+          `ingest ${events / 1000}k events: main thread (reads, splits, batches; serial)`,
+          `${(busy * 1e6).toFixed(1)} µs/event busy: at most ${rate(1, busy)} on any number of cores`,
+          `all threads ${((run.cpuSeconds / events) * 1e6).toFixed(1)} CPU-µs/event`,
+          run.mainBusySeconds / run.cpuSeconds,
+          {},
+        ),
+      );
+    }
   }
   return rows;
 }
