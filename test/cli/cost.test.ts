@@ -187,7 +187,7 @@ describe('cost model', () => {
 
   describe('backfill', () => {
     it('prices path (a), ingest on one EC2 instance', () => {
-      // 100,000,000 events / 11,734 records/s = 8,522.24 s = 2.36729 h × $0.0816 = $0.19317
+      // 100,000,000 events / 21,421 records/s = 4,668.32 s = 1.29675 h × $0.0816 = $0.10582
       // Archive: 100,000,000 × 939 B / 5 MiB = 17,910.004, so 17,911 GETs × $0.0004 / 1,000 = $0.00716
       //   + 18 LISTs × $0.005 / 1,000 = $0.00009
       // Parquet: 100,000,000 × 294 B / 5 MiB = 5,608 upload parts; 100,000,000 × 939 B / 256 MiB
@@ -195,10 +195,10 @@ describe('cost model', () => {
       //   5,608 + 3,500 + 350 = 9,458 PUTs × $0.005 / 1,000 = $0.04729
       const b = localBackfill({ events: 1e8, avgEventBytes: 939, parquetBytesPerEvent: 294, path: 'local' });
       expect(b.objects).toBe(17_911);
-      expect(b.hours).toBeCloseTo(2.36729, 4);
+      expect(b.hours).toBeCloseTo(1.29675, 4);
       const usd = Object.fromEntries(b.items.map((i) => [i.id, i.usd]));
       expect(usd['backfill-s3-put']).toBeCloseTo(0.04729, 4);
-      expect(b.totalUsd).toBeCloseTo(0.19317 + 0.00716 + 0.00009 + 0.04729, 4);
+      expect(b.totalUsd).toBeCloseTo(0.10582 + 0.00716 + 0.00009 + 0.04729, 4);
     });
 
     it('prices path (b), S3 Batch Operations and a Lambda per archive object', () => {
@@ -416,7 +416,7 @@ describe('engagement-lake cost', () => {
     // Assert
     expect(report.backfill?.path).toBe('local');
     expect(out).toContain(
-      'One-off backfill, path local: 100,000,000 archived events in 17,911 objects, about 2.4 h',
+      'One-off backfill, path local: 100,000,000 archived events in 17,911 objects, about 1.3 h',
     );
     expect(out).toBe(`${formatCostReport(report)}\n`);
   });
