@@ -235,6 +235,19 @@ describe('splitJsonRecords', () => {
       expect(Buffer.byteLength(over[0]!, 'utf8')).toBeGreaterThan(37);
     });
 
+    it('cuts a run of invalid UTF-8 at most 4 bytes past the limit, and loses none of it', () => {
+      // Arrange: 300 continuation bytes, none of which starts a character, inside a string
+      const big = Buffer.concat([Buffer.from('{"a":"'), Buffer.alloc(300, 0x80), Buffer.from('"}')]);
+      const bytes = Buffer.concat([big, Buffer.from('\n{"b":2}')]);
+      // Act
+      const pieces = splitJsonRecords(bytes, { maxRecordBytes: 100 });
+      // Assert: a part of 104 bytes (the limit and 4 more), then 104 + the 100-byte rest, which joins it
+      const parts = pieces.slice(0, -1);
+      expect(Buffer.concat(parts)).toEqual(big);
+      expect(parts.map((part) => part.length)).toEqual([104, 204]);
+      expect(pieces.at(-1)).toEqual(Buffer.from('{"b":2}'));
+    });
+
     it('cuts an oversized garbage line into parts over the limit and keeps the next records', () => {
       // Arrange
       const text = `${'z'.repeat(350)}\n{"b":2}`;
