@@ -10,10 +10,12 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { EngagementLakeError } from '../../transform/src/errors';
+import { readHandlerConfig } from '../../transform/src/handler-config';
 import type { PiiPolicy } from '../../transform/src/pii';
 import { buildTransformationEvent, handlerBatchResult, type BatchResult } from './batch-outcome';
 import type { SourceRecord } from './batcher';
 import type { LocalTransform } from './delivery';
+import { transformBatchDirect } from './direct-transform';
 import { concatIpcStreams } from './ipc-chunks';
 import { encodeParquetIpc } from './parquet-writer';
 import type {
@@ -64,6 +66,35 @@ export function inProcessRunner(transform: LocalTransform): BatchRunner {
         transform.parseRow,
       );
     },
+    close: async () => undefined,
+  };
+}
+
+/** What the direct path needs besides the handler's own settings. */
+export interface DirectRunnerOptions {
+  /** Keep the `raw` column in the rows (the `--no-raw` choice). */
+  includeRaw: boolean;
+  /** Hash or drop personal data; absent: keep. */
+  pii?: PiiPolicy;
+}
+
+/**
+ * Runs the transform's core in this thread, one batch at a time (the backfill Lambda's one vCPU, a
+ * worker's own loop): the direct path, whose rows and failures are the handler's (see
+ * direct-transform.ts) without its base64/JSON envelope. The handler's settings (INCLUDE_RAW,
+ * DT_START) are read from this thread's environment, as the handler reads them.
+ */
+export function directRunner(options: DirectRunnerOptions): BatchRunner {
+  const config = readHandlerConfig(process.env);
+  const settings = {
+    includeRaw: options.includeRaw,
+    handlerIncludeRaw: config.includeRaw,
+    dtStart: config.dtStart,
+    pii: options.pii,
+  };
+  return {
+    concurrency: 1,
+    run: async (batch, invocationId) => transformBatchDirect(batch, invocationId, settings, Date.now()),
     close: async () => undefined,
   };
 }

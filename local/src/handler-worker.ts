@@ -9,12 +9,10 @@
  * Powertools logs and metrics stay silent here as in the main thread (local-transform.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { readHandlerConfig } from '../../transform/src/handler-config';
 import type { PiiPolicy } from '../../transform/src/pii';
 import type { BatchResult } from './batch-outcome';
 import type { SourceRecord } from './batcher';
-import { transformBatchDirect, type DirectSettings } from './direct-transform';
-import { encodeChunks, inProcessRunner } from './handler-pool';
+import { directRunner, encodeChunks, inProcessRunner } from './handler-pool';
 import { defaultTransform } from './local-transform';
 
 /** A batch as posted to a worker: every record's bytes in one buffer, cut at `ends`. */
@@ -72,20 +70,12 @@ function transferables(reply: WorkerResponse): ArrayBuffer[] {
 
 /** Makes the function that transforms one batch, on the path the settings name. */
 function batchTransformer(settings: WorkerSettings): (request: BatchRequest) => Promise<BatchResult> {
-  if (settings.path === 'handler') {
-    // The reference path, exactly as the main thread runs it without workers.
-    const runner = inProcessRunner(defaultTransform({ includeRaw: settings.includeRaw, pii: settings.pii }));
-    return (request) => runner.run(unpack(request), request.invocationId);
-  }
-  // The handler's settings, read as the handler reads them (its environment is this worker's).
-  const config = readHandlerConfig(process.env);
-  const direct: DirectSettings = {
-    includeRaw: settings.includeRaw,
-    handlerIncludeRaw: config.includeRaw,
-    dtStart: config.dtStart,
-    pii: settings.pii,
-  };
-  return async (request) => transformBatchDirect(unpack(request), request.invocationId, direct, Date.now());
+  const runner =
+    settings.path === 'handler'
+      ? // The reference path, exactly as the main thread runs it without workers.
+        inProcessRunner(defaultTransform({ includeRaw: settings.includeRaw, pii: settings.pii }))
+      : directRunner({ includeRaw: settings.includeRaw, pii: settings.pii });
+  return (request) => runner.run(unpack(request), request.invocationId);
 }
 
 if (parentPort) {

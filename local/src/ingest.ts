@@ -13,7 +13,14 @@ import { JsonRecordSplitter } from '../../transform/src/json-split';
 import type { PiiPolicy } from '../../transform/src/pii';
 import { Batcher, DEFAULT_BATCH_LIMITS, type BatchLimits } from './batcher';
 import { LakeDelivery, type DeliveryStats, type LocalTransform } from './delivery';
-import { defaultWorkerCount, HandlerPool, inProcessRunner, type BatchRunner } from './handler-pool';
+import {
+  defaultWorkerCount,
+  directRunner,
+  HandlerPool,
+  inProcessRunner,
+  type BatchRunner,
+} from './handler-pool';
+import type { TransformPath } from './handler-worker';
 import { arrivalFromObjectName, readChunks, sourceLabel, type InputSource } from './input-reader';
 import { openIngestLake, resolveSources, type IngestLake, type LakeAccessOptions } from './ingest-lake';
 import { markerKey, readDoneSources, sourceMarker, writeMarkers } from './ledger';
@@ -39,11 +46,16 @@ export interface IngestOptions extends LakeAccessOptions {
   /** The transform to run in this thread (default: the Firehose handler in transform/handler.ts). */
   transform?: LocalTransform;
   /**
-   * Worker threads running the transform's core (default: one per core); 0 runs the Firehose
-   * handler itself in this thread. Ignored when `transform` is given. The files are byte-identical
-   * for any number.
+   * Worker threads running the transform (default: one per core); 0 runs it in this thread.
+   * Ignored when `transform` is given. The files are byte-identical for any number.
    */
   workers?: number;
+  /**
+   * `direct` (default): the transform's core, as the workers call it. `handler`: the Firehose
+   * handler itself, base64/JSON envelope and all: the reference the direct path is tested against.
+   * Ignored when `transform` is given. Both give the same files.
+   */
+  path?: TransformPath;
   /** Let the workers encode the Parquet files too (default true; see HandlerPoolOptions). */
   workerWrites?: boolean;
   batchLimits?: BatchLimits;
@@ -197,12 +209,17 @@ function nothingRead(): Delivered {
   };
 }
 
-/** A worker pool for the default handler, unless the caller brought a transform or asked for none. */
-function handlerRunner(options: IngestOptions, includeRaw: boolean): BatchRunner | undefined {
-  if (options.transform) return undefined;
+/**
+ * What runs the batches: the caller's transform in this thread; else a pool of workers; else, with
+ * `workers: 0`, this thread on the chosen path.
+ */
+function batchRunner(options: IngestOptions, includeRaw: boolean, transform: LocalTransform): BatchRunner {
+  if (options.transform) return inProcessRunner(transform);
+  const path = options.path ?? 'direct';
   const workers = options.workers ?? defaultWorkerCount();
-  const pool = { includeRaw, pii: options.pii, writes: options.workerWrites };
-  return workers > 0 ? new HandlerPool(workers, pool) : undefined;
+  if (workers > 0)
+    return new HandlerPool(workers, { includeRaw, pii: options.pii, writes: options.workerWrites, path });
+  return path === 'handler' ? inProcessRunner(transform) : directRunner({ includeRaw, pii: options.pii });
 }
 
 async function readAll(run: Run, sources: readonly InputSource[]): Promise<Delivered> {
@@ -210,11 +227,11 @@ async function readAll(run: Run, sources: readonly InputSource[]): Promise<Deliv
   const transform =
     run.options.transform ??
     (await import('./local-transform')).defaultTransform({ includeRaw, pii: run.options.pii });
-  const runner = handlerRunner(run.options, includeRaw);
+  const runner = batchRunner(run.options, includeRaw, transform);
   try {
-    return await deliver(run, sources, transform, runner ?? inProcessRunner(transform));
+    return await deliver(run, sources, transform, runner);
   } finally {
-    await runner?.close();
+    await runner.close();
   }
 }
 

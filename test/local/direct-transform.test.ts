@@ -82,7 +82,7 @@ describe('the direct path (transformRecord in workers) against the handler path'
         },
       ],
     ])(
-      'with %s, writes a lake identical byte for byte with 1 and 2 workers, errors included',
+      'with %s, writes a lake identical byte for byte in this thread and with 1 and 2 workers, errors included',
       async (_name, bufferLimits) => {
         // Arrange
         const { path, records } = await mixedInput(await tempDir('direct-in-'));
@@ -92,12 +92,19 @@ describe('the direct path (transformRecord in workers) against the handler path'
           bufferLimits,
           clock: () => ARRIVAL,
         };
-        const lakes = [await tempDir('direct-h-'), await tempDir('direct-1-'), await tempDir('direct-2-')];
+        const lakes = [
+          await tempDir('direct-h-'),
+          await tempDir('direct-0-'),
+          await tempDir('direct-1-'),
+          await tempDir('direct-2-'),
+        ];
 
-        // Act: workers 0 runs the Lambda handler in this thread (base64 in, JSON rows out, parsed back).
-        const viaHandler = await ingest({ ...common, lake: lakes[0], workers: 0 });
-        const oneWorker = await ingest({ ...common, lake: lakes[1], workers: 1 });
-        const twoWorkers = await ingest({ ...common, lake: lakes[2], workers: 2 });
+        // Act: the handler path runs the Lambda handler in this thread (base64 in, JSON rows out,
+        // parsed back); the direct path runs in this thread (as the backfill Lambda does) and in workers.
+        const viaHandler = await ingest({ ...common, lake: lakes[0], workers: 0, path: 'handler' });
+        const inThread = await ingest({ ...common, lake: lakes[1], workers: 0 });
+        const oneWorker = await ingest({ ...common, lake: lakes[2], workers: 1 });
+        const twoWorkers = await ingest({ ...common, lake: lakes[3], workers: 2 });
 
         // Assert: every record accounted for, and the same files, rows and errors on every path.
         expect(viaHandler.records).toBe(records);
@@ -112,13 +119,14 @@ describe('the direct path (transformRecord in workers) against the handler path'
         const expected = await lakeOutput(lakes[0], viaHandler.runId);
         expect(Object.keys(expected).filter((f) => f.endsWith('.parquet')).length).toBeGreaterThan(10);
         for (const [run, lake] of [
-          [oneWorker, lakes[1]],
-          [twoWorkers, lakes[2]],
+          [inThread, lakes[1]],
+          [oneWorker, lakes[2]],
+          [twoWorkers, lakes[3]],
         ] as const) {
           expect(await lakeOutput(lake, run.runId)).toEqual(expected);
           expect({ ...run.failed, rows: run.rows }).toEqual({ ...viaHandler.failed, rows: viaHandler.rows });
         }
-        const [{ rows }] = await duckdbRows(eventsSql(lakes[2], 'count(*)::INT as rows'));
+        const [{ rows }] = await duckdbRows(eventsSql(lakes[3], 'count(*)::INT as rows'));
         expect(rows).toBe(viaHandler.rows);
       },
     );

@@ -1,9 +1,10 @@
 /**
  * The backfill Lambda: S3 Batch Operations invokes it once per archive object (schema 2.0). It runs
- * `ingest` on that one object, in this thread: the same record splitting, the same Firehose
- * transformation handler and the same delivery engine (LakeDelivery through an S3 sink) as
- * `engagement-lake ingest`, so rows, error documents and the done marker are the ones a local
- * ingest of the object writes.
+ * `ingest` on that one object, in this thread: the same record splitting, the same transform (its
+ * core, called directly as the ingest workers call it, without the Firehose handler's base64/JSON
+ * envelope: the same rows and failures, a fifth less CPU) and the same delivery engine
+ * (LakeDelivery through an S3 sink) as `engagement-lake ingest`, so rows, error documents and the
+ * done marker are the ones a local ingest of the object writes.
  *
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/batch-ops-invoke-lambda.html
  */
@@ -164,8 +165,8 @@ export const handler = async (event: BatchInvocation): Promise<BatchResponse> =>
     s3: createS3Client({ endpoint: process.env.S3_ENDPOINT || undefined }),
     lake: lakeFromEnvironment(process.env),
     logger,
-    // Made before the first ingest loads the transform handler, which switches Powertools metrics
-    // off for its own (local) use when POWERTOOLS_METRICS_DISABLED is unset.
+    // Made before any ingest could load the transform handler (the handler path, not the default),
+    // which switches Powertools metrics off for its own (local) use when POWERTOOLS_METRICS_DISABLED is unset.
     metrics: new Metrics({ serviceName: BACKFILL_SERVICE }),
     includeRaw: process.env.INCLUDE_RAW !== 'false',
     // The key once per cold start, from the secret the stack grants this function.
