@@ -107,7 +107,7 @@ export function awsBackfill(input: BackfillInput, data: CostData = COST_DATA): B
   const memoryMb = a.backfillLambdaMemoryMb.value;
   const share = Math.min(1, memoryMb / a.mbPerVcpu.value);
   const secondsPerObject =
-    (perObject * data.measured.localIngestCpuSecondsPerRecord.value) / share +
+    (perObject * data.measured.backfillCpuSecondsPerRecord.value) / share +
     a.backfillLambdaOverheadSeconds.value;
   const gbSeconds = objects * secondsPerObject * (memoryMb / 1024);
   const files = objects * expectedFamilies(perObject, data);

@@ -104,7 +104,7 @@ export interface CostData {
     transformedJsonRatio: Measured;
     lambdaSecondsPerRecord: Measured;
     localIngestRecordsPerSecond: Measured;
-    localIngestCpuSecondsPerRecord: Measured;
+    backfillCpuSecondsPerRecord: Measured;
     families: { how: string; date: string; shares: Record<string, FamilyShare> };
   };
   deployment: {
