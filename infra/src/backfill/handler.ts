@@ -165,8 +165,9 @@ export const handler = async (event: BatchInvocation): Promise<BatchResponse> =>
     s3: createS3Client({ endpoint: process.env.S3_ENDPOINT || undefined }),
     lake: lakeFromEnvironment(process.env),
     logger,
-    // Made before any ingest could load the transform handler (the handler path, not the default),
-    // which switches Powertools metrics off for its own (local) use when POWERTOOLS_METRICS_DISABLED is unset.
+    // Made before any ingest could load the transform handler (on the handler path, not the
+    // default), which switches Powertools metrics off for its own (local) use when
+    // POWERTOOLS_METRICS_DISABLED is unset.
     metrics: new Metrics({ serviceName: BACKFILL_SERVICE }),
     includeRaw: process.env.INCLUDE_RAW !== 'false',
     // The key once per cold start, from the secret the stack grants this function.
