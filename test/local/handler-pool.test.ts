@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import type { SourceRecord } from '../../local/src/batcher';
-import { defaultWorkerCount, HandlerPool, inProcessRunner } from '../../local/src/handler-pool';
+import { defaultWorkerCount, directRunner, HandlerPool, inProcessRunner } from '../../local/src/handler-pool';
 import { ingest } from '../../local/src/ingest';
 import { defaultTransform } from '../../local/src/local-transform';
 import { DOCUMENTED, duckdbRows, listFiles, tempDir } from './helpers';
@@ -147,6 +147,37 @@ describe('HandlerPool', () => {
 
       // Assert
       await rejected;
+    });
+  });
+});
+
+describe('directRunner', () => {
+  describe('reading the handler’s settings from this thread’s environment', () => {
+    const saved = { DT_START: process.env.DT_START, INCLUDE_RAW: process.env.INCLUDE_RAW };
+    afterEach(() => {
+      for (const [name, value] of Object.entries(saved))
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+    });
+
+    it('clamps dt to DT_START and keeps raw unless asked not to, as the handler does', async () => {
+      // Arrange: the documented SES bounce happened on 2017-08-05, before this DT_START.
+      process.env.DT_START = '2020-01-01';
+      delete process.env.INCLUDE_RAW;
+      const [bounce] = await documentedRecords('ses.ndjson');
+
+      // Act
+      const kept = await directRunner({ includeRaw: true }).run([bounce], 'test-0001');
+      const dropped = await directRunner({ includeRaw: false }).run([bounce], 'test-0002');
+
+      // Assert
+      for (const result of [kept, dropped]) {
+        expect(result.records).toEqual([{ ok: true, rows: 1 }]);
+        expect(result.chunks.map((c) => c.partition)).toEqual([{ family: 'email', dt: '2020-01-01' }]);
+      }
+      const rawOf = (chunk: { ipc: Uint8Array }) => tableFromIPC(chunk.ipc).get(0)?.toJSON().raw;
+      expect(rawOf(kept.chunks[0])).toBe(bounce.data.toString('utf8').trim());
+      expect(rawOf(dropped.chunks[0])).toBeNull();
     });
   });
 });
