@@ -1,6 +1,6 @@
 /**
  * `npm start`: the whole product on generated data. Generates events over the last 30 days into a
- * fresh lake, ingests them through the Firehose transformation handler, runs every saved query on
+ * fresh lake, ingests them through the transform the Firehose Lambda runs, runs every saved query on
  * DuckDB, writes the HTML report, and says where everything is and what to try next.
  */
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
@@ -149,7 +149,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     now,
     log: () => {},
   });
-  log('ingesting them through the Firehose transformation handler…');
+  log('ingesting them through the transform the Firehose Lambda runs…');
   const ingested = await ingest({ inputs: [input], lake });
   log('running every saved query…');
   const queries = await runEveryQuery(lake, new Date(now));
