@@ -176,7 +176,7 @@ describe('directRunner', () => {
         expect(result.chunks.map((c) => c.partition)).toEqual([{ family: 'email', dt: '2020-01-01' }]);
       }
       const rawOf = (chunk: { ipc: Uint8Array }) => tableFromIPC(chunk.ipc).get(0)?.toJSON().raw;
-      expect(rawOf(kept.chunks[0])).toBe(bounce.data.toString('utf8').trim());
+      expect(rawOf(kept.chunks[0])).toBe(Buffer.from(bounce.data).toString('utf8').trim());
       expect(rawOf(dropped.chunks[0])).toBeNull();
     });
   });
