@@ -1,7 +1,9 @@
 /**
  * Benchmark of the saved queries on the local engine. Builds (once a day, cached under .bench/) a
  * lake of 10 million events over the last 60 days, and a copy of it after `compact`; then times each
- * saved query, with its default range, on both lakes in the same run.
+ * saved query, with its default range, on both lakes in the same run (once on the fragmented lake,
+ * best of two on the compacted one, like the 30-day scan it is compared with), and adds the compacted
+ * times to the summary table.
  * - default: synthetic rows written by one DuckDB COPY (about a minute), in many small files per
  *   partition, as repeated ingests, `serve` flushes or Firehose leave a lake;
  * - `--generated`: the generator's events (every source format, 1% redeliveries, raw JSON included)
@@ -18,12 +20,20 @@ import { openLocalLake, type LocalLake } from '../queries/src/duckdb-engine';
 import { bindValues, resolveParams } from '../queries/src/params';
 import type { ParamValue } from '../queries/src/types';
 import { buildSyntheticLake } from './synthetic-lake';
+import { reportRows, type TableRow } from './util';
 
 interface Timing {
   readonly rows: number;
   readonly seconds: number;
   /** CPU seconds of all DuckDB threads: on a shared machine wall time swings, CPU time much less. */
   readonly cpuSeconds: number;
+}
+
+/** The faster of two runs: a single run on this shared machine swings by tens of percent. */
+async function bestOfTwo(lake: LocalLake, sql: string, values: readonly ParamValue[]): Promise<Timing> {
+  const first = await timeRun(lake, sql, values);
+  const second = await timeRun(lake, sql, values);
+  return second.seconds < first.seconds ? second : first;
 }
 
 async function timeRun(lake: LocalLake, sql: string, values: readonly ParamValue[]): Promise<Timing> {
@@ -141,7 +151,7 @@ async function main(): Promise<void> {
     const baseline: Record<string, Timing> = {};
     for (const [name, lake] of Object.entries(lakes)) {
       await lake.run(baselineSql, range); // warm the footer cache
-      baseline[name] = await timeRun(lake, baselineSql, range);
+      baseline[name] = await bestOfTwo(lake, baselineSql, range);
     }
     process.stdout.write(
       `${events.toLocaleString('en')} events; fragmented: ${fileCount(dirs.fragmented)} files, ` +
@@ -153,13 +163,14 @@ async function main(): Promise<void> {
       'query                     rows  fragmented_s  compacted_s  compacted_cpu_s  x_baseline\n',
     );
     const given = await benchParams(lakes.compacted);
+    const rows: TableRow[] = [];
     for (const query of loadSavedQueries()) {
       const values = bindValues(
         query,
         resolveParams(query, new Map(Object.entries(given[query.name] ?? {})), new Date()),
       );
       const fragmented = await timeRun(lakes.fragmented, query.sql, values);
-      const compacted = await timeRun(lakes.compacted, query.sql, values);
+      const compacted = await bestOfTwo(lakes.compacted, query.sql, values);
       if (fragmented.rows !== compacted.rows)
         throw new Error(`${query.name}: ${fragmented.rows} rows before compaction, ${compacted.rows} after`);
       const cells = [
@@ -171,7 +182,16 @@ async function main(): Promise<void> {
         (compacted.seconds / baseline.compacted.seconds).toFixed(1).padStart(11),
       ];
       process.stdout.write(`${cells.join(' ')}\n`);
+      rows.push({
+        figure: `saved query ${query.name}, ${events / 1e6}M events, compacted (best of 2)`,
+        value: `${compacted.seconds.toFixed(2)} s`,
+        baseline: `30-day scan ${baseline.compacted.seconds.toFixed(2)} s`,
+        ratio: compacted.seconds / baseline.compacted.seconds,
+        target: '',
+        met: null,
+      });
     }
+    reportRows(rows);
   } finally {
     lakes.fragmented.close();
     lakes.compacted.close();
