@@ -73,10 +73,10 @@ describe('cost model', () => {
     it('prices the transform Lambda', () => {
       // Invocations: 1,000,000 × 1,000 B = 954 MiB a day, fewer than the 1,440 one-minute windows,
       // so 1,440 a day × 30.41667 = 43,800 a month × $0.20 / 1,000,000 = $0.00876.
-      // Duration: 0.03535 ms a record on one core / (1,024 / 1,769 of a vCPU) = 0.0610685 ms;
-      //   30,416,666.67 records × 0.0000610685 s × 1 GB = 1,857.50 GB-s × $0.0000133334 = $0.02477
-      // $0.00876 + $0.02477 = $0.03353
-      expect(itemUsd(HAND, 'lambda')).toBeCloseTo(0.03353, 4);
+      // Duration: 0.0442 ms a record on one core / (1,024 / 1,769 of a vCPU) = 0.0763572 ms;
+      //   30,416,666.67 records × 0.0000763572 s × 1 GB = 2,322.53 GB-s × $0.0000133334 = $0.03097
+      // $0.00876 + $0.03097 = $0.03973
+      expect(itemUsd(HAND, 'lambda')).toBeCloseTo(0.03973, 4);
     });
 
     it('prices storage per lifecycle tier at full retention', () => {
@@ -106,9 +106,9 @@ describe('cost model', () => {
       expect(itemUsd(HAND, 'athena')).toBe(0);
       // KMS: $1 for the key + 1% of 29,200 S3 requests = 292 × $0.03 / 10,000 = $0.00088
       expect(itemUsd(HAND, 'kms')).toBeCloseTo(1.00088, 4);
-      // 4.20610 + 2.61068 + 0.71255 + 0.03353 + 0.37706 + 0.17628 + 0.19161 + 0.25037 + 0.3216
-      //   + 0.1168 + 0.146 + 1.00088 = $10.14346
-      expect(estimateMonthly(HAND).totalUsd).toBeCloseTo(10.14346, 3);
+      // 4.20610 + 2.61068 + 0.71255 + 0.03973 + 0.37706 + 0.17628 + 0.19161 + 0.25037 + 0.3216
+      //   + 0.1168 + 0.146 + 1.00088 = $10.14966
+      expect(estimateMonthly(HAND).totalUsd).toBeCloseTo(10.14966, 3);
     });
   });
 
@@ -203,21 +203,21 @@ describe('cost model', () => {
 
     it('prices path (b), S3 Batch Operations and a Lambda per archive object', () => {
       // 17,911 objects of 5,583.16 events; 2,048 MB is over one vCPU, so each takes
-      //   5,583.16 × 0.07047 ms + 0.5 s = 0.893445 s; 17,911 × 0.893445 × 2 GB = 32,005.0 GB-s
-      // Lambda: 32,005.0 × $0.0000133334 = $0.42674 + 17,911 × $0.20 / 1,000,000 = $0.00358
+      //   5,583.16 × 0.0871 ms + 0.5 s = 0.986293 s; 17,911 × 0.986293 × 2 GB = 35,331.0 GB-s
+      // Lambda: 35,331.0 × $0.0000133334 = $0.47108 + 17,911 × $0.20 / 1,000,000 = $0.00358
       // Batch Operations: $0.25 + 17,911 × $1 / 1,000,000 = $0.26791
       // PUTs: 9.9993 families in 5,583 events × 17,911 = 179,097 files + 17,911 done markers
       //   = 197,008 × $0.005 / 1,000 = $0.98504
       // Reads: a HEAD and a GET per object, 35,822 × $0.0004 / 1,000 = $0.01433, + 18 LISTs = $0.01442
       const b = awsBackfill({ events: 1e8, avgEventBytes: 939, parquetBytesPerEvent: 294, path: 'aws' });
       const usd = Object.fromEntries(b.items.map((i) => [i.id, i.usd]));
-      expect(usd['backfill-lambda']).toBeCloseTo(0.43032, 4);
+      expect(usd['backfill-lambda']).toBeCloseTo(0.47466, 4);
       expect(usd['backfill-batch-operations']).toBeCloseTo(0.26791, 5);
       expect(usd['backfill-s3-put']).toBeCloseTo(0.98504, 4);
       expect(usd['backfill-s3-read']).toBeCloseTo(0.01442, 5);
-      expect(b.totalUsd).toBeCloseTo(0.43032 + 0.26791 + 0.98504 + 0.01442, 4);
-      // 17,911 × 0.893445 s / 50 concurrent (the function's reserved concurrency) = 320.05 s
-      expect(b.hours * 3600).toBeCloseTo(320.05, 1);
+      expect(b.totalUsd).toBeCloseTo(0.47466 + 0.26791 + 0.98504 + 0.01442, 4);
+      // 17,911 × 0.986293 s / 50 concurrent (the function's reserved concurrency) = 353.31 s
+      expect(b.hours * 3600).toBeCloseTo(353.31, 1);
       expect(expectedFamilies(5583.16)).toBeCloseTo(9.9993, 3);
     });
   });

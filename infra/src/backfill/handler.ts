@@ -2,7 +2,7 @@
  * The backfill Lambda: S3 Batch Operations invokes it once per archive object (schema 2.0). It runs
  * `ingest` on that one object, in this thread: the same record splitting, the same transform (its
  * core, called directly as the ingest workers call it, without the Firehose handler's base64/JSON
- * envelope: the same rows and failures, a fifth less CPU) and the same delivery engine
+ * envelope: the same rows and failures, a fifth to a third less CPU) and the same delivery engine
  * (LakeDelivery through an S3 sink) as `engagement-lake ingest`, so rows, error documents and the
  * done marker are the ones a local ingest of the object writes.
  *
