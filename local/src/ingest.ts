@@ -43,7 +43,7 @@ export interface IngestOptions extends LakeAccessOptions {
   stdin?: Readable;
   /** Progress, after every chunk read and every source finished. */
   onProgress?: (progress: IngestProgress) => void;
-  /** The transform to run in this thread (default: the Firehose handler in transform/handler.ts). */
+  /** A transform to run in this thread instead of the default (`path`, `workers`); tests inject one. */
   transform?: LocalTransform;
   /**
    * Worker threads running the transform (default: one per core); 0 runs it in this thread.
