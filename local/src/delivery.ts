@@ -1,7 +1,7 @@
 /**
- * The local stand-in for Firehose's delivery: each batch of records goes through the transform (in
- * workers, the transform's core called directly; in this thread, the handler exactly as Firehose
- * would invoke it), each batch's `Ok` rows come back as Arrow chunks per partition, are buffered
+ * The local stand-in for Firehose's delivery: each batch of records goes through the transform (its
+ * core called directly, in workers or in this thread; or the handler exactly as Firehose would
+ * invoke it), each batch's `Ok` rows come back as Arrow chunks per partition, are buffered
  * per partition and written as Parquet, and `ProcessingFailed` records go to the error output.
  * Shared by `ingest` and `serve`.
  */

@@ -3,8 +3,8 @@
  * core directly) or in a pool of worker threads (node:worker_threads), one per core, as concurrent
  * Lambda invocations would. The workers call the transform's core directly (direct-transform.ts:
  * the same rows and failures as the handler, without its base64/JSON envelope), build the rows'
- * Arrow columns and encode the Parquet files. Results come back per batch; putting them in input order is the caller's job
- * (LakeDelivery).
+ * Arrow columns and encode the Parquet files. Results come back per batch; putting them in input
+ * order is the caller's job (LakeDelivery).
  */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';

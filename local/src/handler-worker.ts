@@ -73,8 +73,8 @@ function batchTransformer(settings: WorkerSettings): (request: BatchRequest) => 
   const runner =
     settings.path === 'handler'
       ? // The reference path, exactly as the main thread runs it without workers.
-        inProcessRunner(defaultTransform({ includeRaw: settings.includeRaw, pii: settings.pii }))
-      : directRunner({ includeRaw: settings.includeRaw, pii: settings.pii });
+        inProcessRunner(defaultTransform(settings))
+      : directRunner(settings);
   return (request) => runner.run(unpack(request), request.invocationId);
 }
 
